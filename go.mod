@@ -1,0 +1,3 @@
+module github.com/warroomhq/warroom
+
+go 1.26.8
