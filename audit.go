@@ -70,3 +70,9 @@ type AuditService interface {
 	// FindAuditEntries returns a page of entries, newest first, and the total.
 	FindAuditEntries(ctx context.Context, filter AuditFilter) ([]*AuditEntry, int, error)
 }
+
+// Session audit actions.
+const (
+	AuditSessionCreate AuditAction = "session.create"
+	AuditSessionDelete AuditAction = "session.delete"
+)
