@@ -197,8 +197,9 @@ type Proposal struct {
 }
 
 // Propose applies the matrix to impact numbers for an incident that has been
-// open for openFor. Duration escalators chain: a P3 escalated to P2 may
-// escalate again to P1 if that escalator's time has also passed.
+// open for openFor. Duration escalators chain, each counting from the moment
+// the previous one took effect: with P3→P2 after 8 h and P2→P1 after 2 h, a
+// P3 is proposed as P2 at 8 h and as P1 at 10 h.
 func (m *SeverityMatrix) Propose(impact Impact, openFor time.Duration) Proposal {
 	p := Proposal{Severity: m.Default, Reason: fmt.Sprintf("no rule matched: default %s", m.Default)}
 	var best *SeverityRule
@@ -211,13 +212,16 @@ func (m *SeverityMatrix) Propose(impact Impact, openFor time.Duration) Proposal 
 	if best != nil {
 		p = Proposal{Severity: best.Severity, Reason: fmt.Sprintf("rule %q: %s", best.Name, best.describe())}
 	}
+	remaining, elapsed := openFor, time.Duration(0)
 	// Bounded by the number of severities so that a cycle in a hand-edited
 	// matrix cannot loop; Validate forbids escalating to a milder level anyway.
 	for range Severities {
 		escalated := false
 		for _, e := range m.Escalators {
-			if e.From == p.Severity && openFor >= e.After() && e.To.MoreSevere(p.Severity) {
-				p = Proposal{Severity: e.To, Reason: fmt.Sprintf("%s; open for %s, over %s: %s → %s", p.Reason, formatDuration(openFor), formatDuration(e.After()), e.From, e.To)}
+			if e.From == p.Severity && e.After() > 0 && remaining >= e.After() && e.To.MoreSevere(p.Severity) {
+				remaining -= e.After()
+				elapsed += e.After()
+				p = Proposal{Severity: e.To, Reason: fmt.Sprintf("%s; still %s after %s: %s", p.Reason, e.From, formatDuration(elapsed), e.To)}
 				escalated = true
 				break
 			}
