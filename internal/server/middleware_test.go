@@ -1,0 +1,98 @@
+package server_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/warroomhq/warroom/internal/server"
+)
+
+// syncBuffer is a log sink safe to read while the server writes to it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestWithMiddleware(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /ok", func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+		io.WriteString(w, "short and stout")
+	})
+	mux.HandleFunc("GET /panic", func(w http.ResponseWriter, r *http.Request) {
+		panic("secret detail")
+	})
+	ts := httptest.NewServer(server.WithMiddleware(mux, logger))
+	defer ts.Close()
+
+	t.Run("Headers", func(t *testing.T) {
+		resp, err := http.Get(ts.URL + "/ok")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		for name, want := range map[string]string{
+			"X-Content-Type-Options": "nosniff",
+			"X-Frame-Options":        "DENY",
+			"Referrer-Policy":        "strict-origin-when-cross-origin",
+		} {
+			if got := resp.Header.Get(name); got != want {
+				t.Errorf("%s = %q, want %q", name, got, want)
+			}
+		}
+		if !strings.Contains(logs.String(), "method=GET path=/ok status=418") {
+			t.Errorf("request not logged with method, path and status: %s", logs.String())
+		}
+		if !strings.Contains(logs.String(), "duration=") {
+			t.Errorf("request logged without duration: %s", logs.String())
+		}
+	})
+
+	t.Run("Panic", func(t *testing.T) {
+		resp, err := http.Get(ts.URL + "/panic")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusInternalServerError {
+			t.Errorf("status = %d, want 500", resp.StatusCode)
+		}
+		var body server.ErrorResponse
+		if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+			t.Fatal(err)
+		}
+		if body.Error.Code != "internal" || strings.Contains(body.Error.Message, "secret") {
+			t.Errorf("body = %+v", body.Error)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("security headers missing on a panic response")
+		}
+		if !strings.Contains(logs.String(), "panic serving request") || !strings.Contains(logs.String(), "secret detail") {
+			t.Errorf("panic not logged: %s", logs.String())
+		}
+		if !strings.Contains(logs.String(), "path=/panic status=500") {
+			t.Errorf("panicking request not logged with its 500: %s", logs.String())
+		}
+	})
+}
