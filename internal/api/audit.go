@@ -1,0 +1,28 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/warroomhq/warroom"
+)
+
+func (h *handler) listAudit(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	f := warroom.AuditFilter{TargetType: stringParam(q, "target_type"), TargetID: stringParam(q, "target_id")}
+	var err error
+	if f.Offset, f.Limit, err = page(q); err != nil {
+		return err
+	} else if f.ActorID, err = intParam(q, "actor_id"); err != nil {
+		return err
+	}
+	if s := stringParam(q, "action"); s != nil {
+		a := warroom.AuditAction(*s)
+		f.Action = &a
+	}
+	es, total, err := h.Audit.FindAuditEntries(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	h.json(w, r, http.StatusOK, list("entries", es, total, f.Offset, f.Limit))
+	return nil
+}

@@ -1,0 +1,80 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/warroomhq/warroom"
+)
+
+// route is a Route with the handler that serves it.
+type route struct {
+	Route
+	handle handlerFunc
+}
+
+// routes lists every route of the API in one place, so that permissions can
+// be reviewed at a glance and Routes, the OpenAPI document and the tests
+// all see the same list.
+func routes(h *handler) []route {
+	const (
+		get, post, put, patch, del = http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete
+		read, respond, admin       = warroom.PermRead, warroom.PermRespond, warroom.PermAdmin
+	)
+	r := func(method, pattern string, perm warroom.Permission, f handlerFunc) route {
+		return route{Route{Method: method, Pattern: pattern, Permission: perm}, f}
+	}
+	return []route{
+		r(get, "/healthz", "", h.health),
+		r(get, "/readyz", "", h.ready),
+		r(get, "/api/v1/openapi.json", read, h.openAPI),
+		r(get, "/api/v1/me", read, h.me),
+
+		r(get, "/api/v1/incidents", read, h.listIncidents),
+		r(post, "/api/v1/incidents", respond, h.declareIncident),
+		r(get, "/api/v1/incidents/{id}", read, h.getIncident),
+		r(patch, "/api/v1/incidents/{id}", respond, h.updateIncident),
+		r(post, "/api/v1/incidents/{id}/transitions", respond, h.transitionIncident),
+		r(post, "/api/v1/incidents/{id}/severity", respond, h.setSeverity),
+		r(get, "/api/v1/incidents/{id}/events", read, h.listEvents),
+		r(post, "/api/v1/incidents/{id}/notes", respond, h.addNote),
+		r(get, "/api/v1/incidents/{id}/roles", read, h.listRoleAssignments),
+		r(post, "/api/v1/incidents/{id}/roles", respond, h.assignRole),
+		r(del, "/api/v1/incidents/{id}/roles/{assignmentID}", respond, h.endRoleAssignment),
+		r(get, "/api/v1/incidents/{id}/tasks", read, h.listTasks),
+		r(post, "/api/v1/incidents/{id}/tasks", respond, h.addTask),
+		r(patch, "/api/v1/incidents/{id}/tasks/{taskID}", respond, h.updateTask),
+
+		r(post, "/api/v1/severity/propose", read, h.proposeSeverity),
+		r(get, "/api/v1/severity-matrix", read, h.getSeverityMatrix),
+		r(put, "/api/v1/severity-matrix", admin, h.putSeverityMatrix),
+		r(get, "/api/v1/sla-policies", read, h.getSLAPolicies),
+		r(put, "/api/v1/sla-policies", admin, h.putSLAPolicies),
+
+		r(get, "/api/v1/services", read, h.listServices),
+		r(post, "/api/v1/services", admin, h.createService),
+		r(get, "/api/v1/services/{id}", read, h.getService),
+		r(patch, "/api/v1/services/{id}", admin, h.updateService),
+
+		r(get, "/api/v1/incident-roles", read, h.listIncidentRoles),
+		r(post, "/api/v1/incident-roles", admin, h.createIncidentRole),
+		r(del, "/api/v1/incident-roles/{name}", admin, h.deleteIncidentRole),
+
+		r(get, "/api/v1/sop-templates", read, h.listSOPTemplates),
+		r(post, "/api/v1/sop-templates", admin, h.createSOPTemplate),
+		r(get, "/api/v1/sop-templates/{id}", read, h.getSOPTemplate),
+		r(put, "/api/v1/sop-templates/{id}", admin, h.replaceSOPTemplate),
+		r(del, "/api/v1/sop-templates/{id}", admin, h.deleteSOPTemplate),
+
+		r(get, "/api/v1/users", read, h.listUsers),
+		r(post, "/api/v1/users", admin, h.createUser),
+		r(get, "/api/v1/users/{id}", read, h.getUser),
+		r(patch, "/api/v1/users/{id}", admin, h.updateUser),
+		// Token routes need only read: the handlers let anyone manage their
+		// own tokens and require admin for anyone else's.
+		r(get, "/api/v1/users/{id}/tokens", read, h.listTokens),
+		r(post, "/api/v1/users/{id}/tokens", read, h.createToken),
+		r(del, "/api/v1/users/{id}/tokens/{tokenID}", read, h.revokeToken),
+
+		r(get, "/api/v1/audit", admin, h.listAudit),
+	}
+}
