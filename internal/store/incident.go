@@ -1,0 +1,275 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/warroomhq/warroom"
+)
+
+var _ warroom.IncidentService = (*DB)(nil)
+
+const incidentColumns = `i.id, i.title, i.summary, i.type, i.state, i.severity, i.proposed_severity, i.severity_reason,
+	i.users_affected, i.money_affected, i.money_affected_currency, i.orders_affected, i.compliance_impact, i.compliance_note, i.recovery_path_available,
+	i.money_lost, i.money_lost_currency, i.compensation_paid, i.compensation_paid_currency, i.orders_lost, i.downtime_minutes, i.loss_note,
+	i.drill, i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at, i.closed_at, i.created_at, i.updated_at, i.created_by`
+
+type scanner interface{ Scan(dest ...any) error }
+
+// scanIncident reads incidentColumns, then any extra columns into extra.
+func scanIncident(s scanner, extra ...any) (*warroom.Incident, error) {
+	var inc warroom.Incident
+	var recovery sql.NullBool
+	im, l := &inc.Impact, &inc.Loss
+	dest := []any{&inc.ID, &inc.Title, &inc.Summary, &inc.Type, &inc.State, &inc.Severity, &inc.ProposedSeverity, &inc.SeverityReason,
+		&im.UsersAffected, &im.MoneyAffected.Amount, &im.MoneyAffected.Currency, &im.OrdersAffected, &im.ComplianceImpact, &im.ComplianceNote, &recovery,
+		&l.MoneyLost.Amount, &l.MoneyLost.Currency, &l.CompensationPaid.Amount, &l.CompensationPaid.Currency, &l.OrdersLost, &l.DowntimeMinutes, &l.Note,
+		&inc.Drill, scanTime(&inc.DetectedAt), scanNullTime(&inc.AcknowledgedAt), scanNullTime(&inc.MitigatedAt), scanNullTime(&inc.ResolvedAt),
+		scanNullTime(&inc.ClosedAt), scanTime(&inc.CreatedAt), scanTime(&inc.UpdatedAt), scanID(&inc.CreatedBy)}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	if recovery.Valid {
+		v := recovery.Bool
+		im.RecoveryPathAvailable = &v
+	}
+	inc.Number = warroom.FormatNumber(inc.ID)
+	inc.ServiceIDs = []int64{}
+	return &inc, nil
+}
+
+// loadIncident reads the incident row and its service IDs; lock takes the
+// row lock a mutation needs on PostgreSQL.
+func loadIncident(ctx context.Context, tx *tx, id int64, lock bool) (*warroom.Incident, error) {
+	q := `SELECT ` + incidentColumns + ` FROM incidents i WHERE i.id = ?`
+	if lock {
+		q += tx.d.forUpdate()
+	}
+	inc, err := scanIncident(tx.queryRow(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, warroom.Errorf(warroom.ENOTFOUND, "Incident %s not found.", warroom.FormatNumber(id))
+	} else if err != nil {
+		return nil, fmt.Errorf("load incident: %w", err)
+	}
+	if err := fillServices(ctx, tx, []*warroom.Incident{inc}); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// openIncidentForChange locks an incident that is about to change and
+// refuses closed ones: closed is final.
+func openIncidentForChange(ctx context.Context, tx *tx, id int64) (*warroom.Incident, error) {
+	inc, err := loadIncident(ctx, tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if inc.State == warroom.StateClosed {
+		return nil, warroom.Errorf(warroom.ECONFLICT, "Incident %s is closed.", inc.Number)
+	}
+	return inc, nil
+}
+
+// incidentExists returns ENOTFOUND unless the incident exists.
+func incidentExists(ctx context.Context, tx *tx, id int64) error {
+	var n int
+	err := tx.queryRow(ctx, `SELECT 1 FROM incidents WHERE id = ?`, id).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return warroom.Errorf(warroom.ENOTFOUND, "Incident %s not found.", warroom.FormatNumber(id))
+	} else if err != nil {
+		return fmt.Errorf("incident exists: %w", err)
+	}
+	return nil
+}
+
+// touchIncident records that something on the incident changed.
+func touchIncident(ctx context.Context, tx *tx, id int64) error {
+	if _, err := tx.exec(ctx, `UPDATE incidents SET updated_at = ? WHERE id = ?`, tx.now, id); err != nil {
+		return fmt.Errorf("touch incident: %w", err)
+	}
+	return nil
+}
+
+// fillServices sets ServiceIDs and Services of each incident in one query.
+func fillServices(ctx context.Context, tx *tx, incs []*warroom.Incident) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	byID := make(map[int64]*warroom.Incident, len(incs))
+	args := make([]any, len(incs))
+	for i, inc := range incs {
+		byID[inc.ID] = inc
+		args[i] = inc.ID
+		inc.ServiceIDs, inc.Services = []int64{}, []*warroom.Service{}
+	}
+	rows, err := tx.query(ctx, `SELECT x.incident_id, `+serviceColumns+` FROM incident_services x JOIN services s ON s.id = x.service_id
+		WHERE x.incident_id IN (`+placeholders(len(incs))+`) ORDER BY s.name`, args...)
+	if err != nil {
+		return fmt.Errorf("fill services: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var incID int64
+		s, err := scanService(rows, &incID)
+		if err != nil {
+			return fmt.Errorf("fill services: %w", err)
+		}
+		inc := byID[incID]
+		inc.ServiceIDs = append(inc.ServiceIDs, s.ID)
+		inc.Services = append(inc.Services, s)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("fill services: %w", err)
+	}
+	return nil
+}
+
+// fillSLA computes each incident's SLA standing at the transaction's now.
+func fillSLA(ctx context.Context, tx *tx, incs []*warroom.Incident) error {
+	if len(incs) == 0 {
+		return nil
+	}
+	ps, err := findSLAPolicies(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, inc := range incs {
+		for _, p := range ps {
+			if p.Severity == inc.Severity {
+				s := warroom.SLAFor(inc, p, tx.now)
+				inc.SLA = &s
+			}
+		}
+	}
+	return nil
+}
+
+// FindIncidentByID returns one incident with its services, SLA status,
+// current role assignments and tasks.
+func (db *DB) FindIncidentByID(ctx context.Context, id int64) (*warroom.Incident, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	inc, err := findIncident(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return inc, tx.commit()
+}
+
+// findIncident reads an incident with everything a detail page shows.
+func findIncident(ctx context.Context, tx *tx, id int64) (*warroom.Incident, error) {
+	inc, err := loadIncident(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := fillSLA(ctx, tx, []*warroom.Incident{inc}); err != nil {
+		return nil, err
+	}
+	if inc.Roles, err = findRoleAssignments(ctx, tx, id, false); err != nil {
+		return nil, err
+	}
+	if inc.Tasks, err = findTasks(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return inc, nil
+}
+
+// FindIncidents returns a page of incidents, most severe then oldest first,
+// and the total number matching the filter.
+func (db *DB) FindIncidents(ctx context.Context, filter warroom.IncidentFilter) ([]*warroom.Incident, int, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.rollback()
+	incs, n, err := findIncidents(ctx, tx, filter)
+	if err != nil {
+		return nil, 0, err
+	}
+	return incs, n, tx.commit()
+}
+
+func findIncidents(ctx context.Context, tx *tx, filter warroom.IncidentFilter) ([]*warroom.Incident, int, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	if v := filter.ID; v != nil {
+		where, args = append(where, "i.id = ?"), append(args, *v)
+	}
+	if len(filter.States) > 0 {
+		where = append(where, "i.state IN ("+placeholders(len(filter.States))+")")
+		for _, s := range filter.States {
+			args = append(args, string(s))
+		}
+	}
+	if len(filter.Severities) > 0 {
+		where = append(where, "i.severity IN ("+placeholders(len(filter.Severities))+")")
+		for _, s := range filter.Severities {
+			args = append(args, string(s))
+		}
+	}
+	if v := filter.ServiceID; v != nil {
+		where = append(where, "EXISTS (SELECT 1 FROM incident_services x WHERE x.incident_id = i.id AND x.service_id = ?)")
+		args = append(args, *v)
+	}
+	if v := filter.Type; v != nil {
+		where, args = append(where, "i.type = ?"), append(args, string(*v))
+	}
+	if v := filter.DetectedAfter; v != nil {
+		where, args = append(where, "i.detected_at >= ?"), append(args, *v)
+	}
+	if v := filter.DetectedBefore; v != nil {
+		where, args = append(where, "i.detected_at < ?"), append(args, *v)
+	}
+	if v := filter.Query; v != nil && *v != "" {
+		pat := "%" + escapeLike(strings.ToLower(*v)) + "%"
+		where = append(where, `(LOWER(i.title) LIKE ? ESCAPE '\' OR LOWER(i.summary) LIKE ? ESCAPE '\')`)
+		args = append(args, pat, pat)
+	}
+	if v := filter.Drill; v != nil {
+		where, args = append(where, "i.drill = ?"), append(args, *v)
+	}
+	offset, limit := pageLimits(filter.Offset, filter.Limit)
+	cond := strings.Join(where, " AND ")
+	rows, err := tx.query(ctx, `SELECT `+incidentColumns+`, COUNT(*) OVER() FROM incidents i
+		WHERE `+cond+` ORDER BY i.severity, i.detected_at, i.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find incidents: %w", err)
+	}
+	defer rows.Close()
+	incs, n := []*warroom.Incident{}, 0
+	for rows.Next() {
+		inc, err := scanIncident(rows, &n)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find incidents: %w", err)
+		}
+		incs = append(incs, inc)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find incidents: %w", err)
+	}
+	rows.Close()
+	if len(incs) == 0 && offset > 0 {
+		if n, err = count(ctx, tx, "SELECT COUNT(*) FROM incidents i WHERE "+cond, args...); err != nil {
+			return nil, 0, err
+		}
+	}
+	if err := fillServices(ctx, tx, incs); err != nil {
+		return nil, 0, err
+	}
+	if err := fillSLA(ctx, tx, incs); err != nil {
+		return nil, 0, err
+	}
+	return incs, n, nil
+}
+
+// escapeLike makes user input literal inside a LIKE pattern escaped with
+// backslash: % and _ match themselves rather than anything.
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}
