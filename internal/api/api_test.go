@@ -42,6 +42,14 @@ func newHarness(t *testing.T, engine string) *harness {
 	return h
 }
 
+// with returns the harness reporting to t, for use inside a subtest:
+// failing the parent from a subtest is not allowed.
+func (h *harness) with(t *testing.T) *harness {
+	c := *h
+	c.t = t
+	return &c
+}
+
 func deps(db *store.DB, logger *slog.Logger) api.Deps {
 	return api.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,

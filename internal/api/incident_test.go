@@ -43,6 +43,7 @@ func TestIncidentFlow(t *testing.T) {
 		})
 
 		t.Run("Get", func(t *testing.T) {
+			h := h.with(t)
 			for _, ref := range []string{inc.Number, fmt.Sprint(inc.ID), strings.ToLower(inc.Number)} {
 				var got warroom.Incident
 				h.ok(h.viewerToken, "GET", "/api/v1/incidents/"+ref, nil, http.StatusOK, &got)
@@ -58,6 +59,7 @@ func TestIncidentFlow(t *testing.T) {
 		drill := h.declare(map[string]any{"title": "Game day", "type": "data_loss", "drill": true})
 
 		t.Run("List", func(t *testing.T) {
+			h := h.with(t)
 			for _, tt := range []struct {
 				query string
 				want  []int64
@@ -100,6 +102,7 @@ func TestIncidentFlow(t *testing.T) {
 
 		path := "/api/v1/incidents/" + inc.Number
 		t.Run("Transitions", func(t *testing.T) {
+			h := h.with(t)
 			var got warroom.Incident
 			h.ok(tok, "POST", path+"/transitions", map[string]any{"state": "acknowledged", "note": "on it"}, http.StatusOK, &got)
 			if got.State != warroom.StateAcknowledged || got.AcknowledgedAt == nil {
@@ -113,6 +116,7 @@ func TestIncidentFlow(t *testing.T) {
 		})
 
 		t.Run("Severity", func(t *testing.T) {
+			h := h.with(t)
 			var got warroom.Incident
 			h.ok(tok, "POST", path+"/severity", map[string]any{"severity": "P0", "reason": "board is watching"}, http.StatusOK, &got)
 			if got.Severity != warroom.P0 || got.ProposedSeverity != warroom.P1 {
@@ -123,6 +127,7 @@ func TestIncidentFlow(t *testing.T) {
 
 		var note warroom.Event
 		t.Run("Notes", func(t *testing.T) {
+			h := h.with(t)
 			h.ok(tok, "POST", path+"/notes", map[string]any{"text": "rolled back 1.4.2"}, http.StatusCreated, &note)
 			if note.Kind != warroom.EventNote || note.ActorID != h.responder.ID || note.Text != "rolled back 1.4.2" {
 				t.Errorf("note = %+v", note)
@@ -131,6 +136,7 @@ func TestIncidentFlow(t *testing.T) {
 		})
 
 		t.Run("Roles", func(t *testing.T) {
+			h := h.with(t)
 			var a warroom.RoleAssignment
 			h.ok(tok, "POST", path+"/roles", map[string]any{"role": "commander", "user_id": h.responder.ID}, http.StatusCreated, &a)
 			if a.Role != "commander" || a.UserID != h.responder.ID || a.IncidentID != inc.ID {
@@ -154,6 +160,7 @@ func TestIncidentFlow(t *testing.T) {
 		})
 
 		t.Run("Tasks", func(t *testing.T) {
+			h := h.with(t)
 			var task warroom.Task
 			h.ok(tok, "POST", path+"/tasks", map[string]any{"title": "Post status update"}, http.StatusCreated, &task)
 			h.ok(tok, "PATCH", fmt.Sprintf("%s/tasks/%d", path, task.ID), map[string]any{"done": true}, http.StatusOK, &task)
@@ -169,6 +176,7 @@ func TestIncidentFlow(t *testing.T) {
 		})
 
 		t.Run("Events", func(t *testing.T) {
+			h := h.with(t)
 			var p page[*warroom.Event]
 			h.ok(h.viewerToken, "GET", path+"/events?kind=note", nil, http.StatusOK, &p)
 			if p.Total != 1 || len(p.Events) != 1 || p.Events[0].ID != note.ID {
@@ -192,6 +200,7 @@ func TestIncidentFlow(t *testing.T) {
 		})
 
 		t.Run("Closed", func(t *testing.T) {
+			h := h.with(t)
 			for _, s := range []string{"resolved", "closed"} {
 				h.ok(tok, "POST", path+"/transitions", map[string]any{"state": s}, http.StatusOK, nil)
 			}
@@ -203,6 +212,7 @@ func TestIncidentFlow(t *testing.T) {
 		})
 
 		t.Run("Update", func(t *testing.T) {
+			h := h.with(t)
 			var got warroom.Incident
 			h.ok(tok, "PATCH", "/api/v1/incidents/"+minor.Number, map[string]any{"impact": map[string]any{"users_affected": 200000}}, http.StatusOK, &got)
 			if got.ProposedSeverity != warroom.P0 {
