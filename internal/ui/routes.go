@@ -1,0 +1,94 @@
+package ui
+
+import (
+	"net/http"
+
+	"github.com/warroomhq/warroom"
+)
+
+// Route is one registered route and the permission it requires; "" means
+// the route is public (login, static files).
+type Route struct {
+	Method     string
+	Pattern    string
+	Permission warroom.Permission
+}
+
+type route struct {
+	Route
+	fn handlerFunc
+}
+
+// handlerFunc is a UI handler that runs after authentication, with the
+// request's user, session and language resolved.
+type handlerFunc func(w http.ResponseWriter, r *http.Request, rc *request)
+
+const (
+	none    warroom.Permission = ""
+	read    warroom.Permission = warroom.PermRead
+	respond warroom.Permission = warroom.PermRespond
+	admin   warroom.Permission = warroom.PermAdmin
+)
+
+// routes is the one list of everything the UI serves. Every state change is
+// a POST, and every POST behind login is checked for the session's CSRF
+// token before its handler runs.
+func (h *Handler) routes() []route {
+	rt := func(method, pattern string, p warroom.Permission, fn handlerFunc) route {
+		return route{Route{Method: method, Pattern: pattern, Permission: p}, fn}
+	}
+	return []route{
+		rt("GET", "/static/", none, nil),
+		rt("GET", "/login", none, h.loginForm),
+		rt("POST", "/login", none, h.login),
+		rt("POST", "/logout", read, h.logout),
+		rt("GET", "/{$}", read, h.home),
+
+		rt("GET", "/incidents", read, h.incidentList),
+		rt("GET", "/incidents/new", respond, h.incidentNew),
+		rt("POST", "/incidents", respond, h.incidentCreate),
+		rt("POST", "/incidents/propose", read, h.incidentPropose),
+		rt("GET", "/incidents/{id}", read, h.incidentShow),
+		rt("GET", "/incidents/{id}/live", read, h.incidentLive),
+		rt("GET", "/incidents/{id}/stream", read, h.incidentStream),
+		rt("POST", "/incidents/{id}/state", respond, h.incidentTransition),
+		rt("POST", "/incidents/{id}/severity", respond, h.incidentSeverity),
+		rt("POST", "/incidents/{id}/roles", respond, h.incidentAssignRole),
+		rt("POST", "/incidents/{id}/roles/{assignmentID}/end", respond, h.incidentEndRole),
+		rt("POST", "/incidents/{id}/notes", respond, h.incidentNote),
+		rt("POST", "/incidents/{id}/tasks", respond, h.incidentAddTask),
+		rt("POST", "/incidents/{id}/tasks/{taskID}", respond, h.incidentToggleTask),
+		rt("POST", "/incidents/{id}/impact", respond, h.incidentImpact),
+		rt("POST", "/incidents/{id}/loss", respond, h.incidentLoss),
+
+		rt("GET", "/services", read, h.serviceList),
+		rt("POST", "/services", admin, h.serviceCreate),
+		rt("POST", "/services/{id}", admin, h.serviceUpdate),
+
+		rt("GET", "/severity", read, h.severityShow),
+		rt("POST", "/severity/matrix", admin, h.severityMatrixUpdate),
+		rt("POST", "/severity/sla", admin, h.severitySLAUpdate),
+
+		rt("GET", "/sops", read, h.sopList),
+		rt("POST", "/sops", admin, h.sopCreate),
+		rt("GET", "/sops/{id}", read, h.sopShow),
+		rt("POST", "/sops/{id}", admin, h.sopReplace),
+		rt("POST", "/sops/{id}/delete", admin, h.sopDelete),
+
+		rt("GET", "/profile", read, h.profileShow),
+		rt("POST", "/profile", read, h.profileUpdate),
+		rt("POST", "/profile/password", read, h.profilePassword),
+	}
+}
+
+// Routes lists every route New registers, with its permission, so that
+// tests can try each route with each role.
+func Routes() []Route {
+	var h Handler
+	rs := h.routes()
+	out := make([]Route, len(rs))
+	for i, r := range rs {
+		out[i] = r.Route
+	}
+	return out
+}

@@ -1,0 +1,109 @@
+// Package ui is warroom's web interface: server-rendered pages for the
+// incident war room, in English and Simplified Chinese, with live updates
+// over Server-Sent Events.
+//
+// Templates and static files are embedded, so `go build` alone produces
+// everything the browser needs. The package talks to the domain through the
+// warroom service interfaces only.
+package ui
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are the services the UI works through, and its settings.
+type Deps struct {
+	Incidents warroom.IncidentService
+	Severity  warroom.SeverityPolicyService
+	Services  warroom.ServiceCatalog
+	Roles     warroom.RoleService
+	SOPs      warroom.SOPService
+	Timeline  warroom.TimelineService
+	Users     warroom.UserService
+	Sessions  warroom.SessionService
+
+	Logger *slog.Logger
+	// Now is the clock used for countdowns; nil means time.Now.
+	Now func() time.Time
+	// Secure marks cookies Secure; set it when the UI is served over TLS.
+	Secure bool
+	// PollInterval is how often a live stream looks for new timeline
+	// events; zero means 300 ms.
+	PollInterval time.Duration
+}
+
+// Handler serves the UI. Create it with New.
+type Handler struct {
+	d       Deps
+	catalog *i18n.Catalog
+	pages   map[string]*pageTemplate
+	mux     *http.ServeMux
+}
+
+// New checks the dependencies, parses every template once and returns the
+// handler to mount at "/".
+func New(d Deps) (http.Handler, error) {
+	if d.Incidents == nil || d.Severity == nil || d.Services == nil || d.Roles == nil ||
+		d.SOPs == nil || d.Timeline == nil || d.Users == nil || d.Sessions == nil {
+		return nil, errors.New("ui: every service in Deps is required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.PollInterval <= 0 {
+		d.PollInterval = 300 * time.Millisecond
+	}
+	cat, err := i18n.New()
+	if err != nil {
+		return nil, fmt.Errorf("ui: %w", err)
+	}
+	pages, err := parseTemplates()
+	if err != nil {
+		return nil, fmt.Errorf("ui: %w", err)
+	}
+	h := &Handler{d: d, catalog: cat, pages: pages, mux: http.NewServeMux()}
+	static, err := fs.Sub(staticFS, "static")
+	if err != nil {
+		return nil, fmt.Errorf("ui: static: %w", err)
+	}
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	for _, rt := range h.routes() {
+		if rt.Pattern == "/static/" {
+			h.mux.Handle(rt.Method+" "+rt.Pattern, cacheStatic(files))
+			continue
+		}
+		h.mux.Handle(rt.Method+" "+rt.Pattern, h.wrap(rt.Route, rt.fn))
+	}
+	return h, nil
+}
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+
+// cacheStatic lets browsers keep assets for an hour: they change only with
+// a new binary, and an hour bounds how long a stale file can linger after an
+// upgrade.
+func cacheStatic(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+		next.ServeHTTP(w, r)
+	})
+}
