@@ -1,0 +1,115 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Config is everything the binary is told from outside. It is filled once,
+// from flags, then the environment, then defaults, and passed down; nothing
+// reads flags or the environment after that.
+type Config struct {
+	// Addr is where `serve` listens.
+	Addr string
+	// Database is a SQLite file path (or "file:" DSN) or a postgres:// URL.
+	Database string
+	// Server is the base URL the client commands talk to.
+	Server string
+	// Token is the API token the client commands send.
+	Token string
+	// LogLevel is debug, info, warn or error.
+	LogLevel string
+
+	// BootstrapToken and BootstrapPassword, read from the environment only
+	// (a secret on a command line is visible to every local user through
+	// ps), become the first admin's credentials on an empty database.
+	BootstrapToken    string
+	BootstrapPassword string
+}
+
+// DefaultConfig returns the configuration used when nothing is set: an
+// embedded SQLite file in the working directory and a server on loopback.
+func DefaultConfig() Config {
+	return Config{
+		Addr:     "127.0.0.1:8080",
+		Database: "./warroom.db",
+		Server:   "http://127.0.0.1:8080",
+		LogLevel: "info",
+	}
+}
+
+// setting ties a flag to its environment variable and its field.
+type setting struct {
+	flag, env, usage string
+	field            func(*Config) *string
+}
+
+var settings = []setting{
+	{"addr", "WARROOM_ADDR", "address the server listens on (serve)", func(c *Config) *string { return &c.Addr }},
+	{"database", "WARROOM_DATABASE", "SQLite file path or postgres:// URL", func(c *Config) *string { return &c.Database }},
+	{"server", "WARROOM_SERVER", "base URL of the warroom server the client commands call", func(c *Config) *string { return &c.Server }},
+	{"token", "WARROOM_TOKEN", "API token for the client commands", func(c *Config) *string { return &c.Token }},
+	{"log-level", "WARROOM_LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }},
+}
+
+// envOnly are settings that have no flag on purpose.
+var envOnly = []setting{
+	{"", "WARROOM_BOOTSTRAP_TOKEN", "", func(c *Config) *string { return &c.BootstrapToken }},
+	{"", "WARROOM_BOOTSTRAP_PASSWORD", "", func(c *Config) *string { return &c.BootstrapPassword }},
+}
+
+// RegisterFlags binds the configuration flags to c. The defaults shown in
+// help are the built-in ones; the token's is never shown.
+func (c *Config) RegisterFlags(fs *pflag.FlagSet) {
+	def := DefaultConfig()
+	for _, s := range settings {
+		fs.StringVar(s.field(c), s.flag, *s.field(&def), s.usage+" (env "+s.env+")")
+	}
+}
+
+// ApplyEnv fills every setting whose flag was not given on the command line
+// from the environment, so that flags beat the environment and the
+// environment beats the defaults. It then checks the result.
+func (c *Config) ApplyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
+	for _, s := range settings {
+		if f := fs.Lookup(s.flag); f != nil && f.Changed {
+			continue
+		}
+		if v := getenv(s.env); v != "" {
+			*s.field(c) = v
+		}
+	}
+	for _, s := range envOnly {
+		if v := getenv(s.env); v != "" {
+			*s.field(c) = v
+		}
+	}
+	return c.Validate()
+}
+
+// Validate checks the settings that can be checked without using them.
+func (c *Config) Validate() error {
+	if strings.TrimSpace(c.Addr) == "" {
+		return fmt.Errorf("--addr: must not be empty")
+	} else if strings.TrimSpace(c.Database) == "" {
+		return fmt.Errorf("--database: must not be empty")
+	} else if !strings.HasPrefix(c.Server, "http://") && !strings.HasPrefix(c.Server, "https://") {
+		return fmt.Errorf("--server: %q must start with http:// or https://", c.Server)
+	}
+	if _, err := c.Level(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Level returns the slog level named by LogLevel.
+func (c *Config) Level() (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(c.LogLevel)); err != nil {
+		return 0, fmt.Errorf("--log-level: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	return l, nil
+}

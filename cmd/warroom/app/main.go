@@ -1,0 +1,215 @@
+// Package app is the warroom server program: Main opens the database,
+// creates the first admin, wires the API and the web UI onto one HTTP
+// server, and shuts it all down gracefully. The command in cmd/warroom runs
+// it for `warroom serve`; end-to-end tests start it in-process the same way.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/api"
+	"github.com/warroomhq/warroom/internal/server"
+	"github.com/warroomhq/warroom/internal/store"
+	"github.com/warroomhq/warroom/internal/ui"
+)
+
+// shutdownTimeout bounds how long in-flight requests may run after a stop
+// signal before they are cut off.
+const shutdownTimeout = 15 * time.Second
+
+// Main is the server program. Tests start the real server in-process with
+// it: set Config (or call ParseFlags), then Run, then Close.
+type Main struct {
+	Config Config
+
+	// DB is opened by Run from Config.Database unless set beforehand, in
+	// which case Run uses it and Close leaves it open.
+	DB *store.DB
+	// Server is set by Run.
+	Server *server.Server
+
+	// Logger receives the structured log; nil means text to Stderr.
+	Logger *slog.Logger
+	// Stderr receives the first admin's credentials, printed once.
+	Stderr io.Writer
+	// Getenv reads the environment for ParseFlags.
+	Getenv func(string) string
+
+	ownDB bool
+}
+
+// NewMain returns a Main with the default configuration, reading the
+// process environment and writing to os.Stderr.
+func NewMain() *Main {
+	return &Main{Config: DefaultConfig(), Stderr: os.Stderr, Getenv: os.Getenv}
+}
+
+// ParseFlags fills Config from serve's command-line flags, then the
+// environment, then the defaults.
+func (m *Main) ParseFlags(ctx context.Context, args []string) error {
+	fs := pflag.NewFlagSet("warroom serve", pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	m.Config.RegisterFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return m.Config.ApplyEnv(fs, m.Getenv)
+}
+
+// Run opens the database (which migrates it), creates the first admin on an
+// empty database, and starts serving in the background. It returns once the
+// server listens; Server.URL then says where.
+func (m *Main) Run(ctx context.Context) (err error) {
+	if m.Stderr == nil {
+		m.Stderr = io.Discard
+	}
+	if m.Logger == nil {
+		level, err := m.Config.Level()
+		if err != nil {
+			return err
+		}
+		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
+	}
+	defer func() {
+		if err != nil {
+			m.Close()
+		}
+	}()
+
+	if m.DB == nil {
+		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger})
+		if err != nil {
+			return fmt.Errorf("open database %s: %w", Redact(m.Config.Database), err)
+		}
+		m.DB, m.ownDB = db, true
+	}
+	m.Logger.Info("database open", "engine", m.DB.Engine(), "database", Redact(m.Config.Database))
+
+	if err := m.bootstrap(ctx); err != nil {
+		return err
+	}
+	h, err := m.handler()
+	if err != nil {
+		return err
+	}
+	m.Server = server.New(m.Config.Addr, h, m.Logger)
+	return m.Server.Open()
+}
+
+// handler wires the HTTP surfaces onto one mux: the API owns /healthz,
+// /readyz and /api/, the web UI everything else.
+func (m *Main) handler() (http.Handler, error) {
+	db := m.DB
+	apiHandler := api.New(api.Deps{
+		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
+		Timeline: db, Users: db, Audit: db,
+		Ready:  db.Ping,
+		Logger: m.Logger,
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/healthz", apiHandler)
+	mux.Handle("/readyz", apiHandler)
+	mux.Handle("/api/", apiHandler)
+
+	// The web UI: the one place it is mounted.
+	uiHandler, err := ui.New(ui.Deps{
+		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
+		Timeline: db, Users: db, Sessions: db,
+		Logger: m.Logger,
+		Secure: false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("web ui: %w", err)
+	}
+	mux.Handle("/", uiHandler)
+
+	return server.WithMiddleware(mux, m.Logger), nil
+}
+
+// bootstrap creates the first admin when the database has no users. Its
+// token and password come from the environment or are generated and
+// printed once, here and nowhere else: they are never logged.
+func (m *Main) bootstrap(ctx context.Context) error {
+	u, secret, err := m.DB.Bootstrap(ctx, "admin", "admin@localhost", m.Config.BootstrapToken)
+	if warroom.ErrorField(err) == "token" {
+		return fmt.Errorf("WARROOM_BOOTSTRAP_TOKEN: %s", strings.TrimPrefix(warroom.ErrorMessage(err), "token: "))
+	} else if err != nil {
+		return fmt.Errorf("bootstrap: %w", err)
+	} else if u == nil {
+		return nil
+	}
+	password := m.Config.BootstrapPassword
+	if password == "" {
+		if password, err = newPassword(); err != nil {
+			return fmt.Errorf("bootstrap: %w", err)
+		}
+	}
+	if err := m.DB.SetPassword(ctx, u.ID, password); warroom.ErrorCode(err) == warroom.EINVALID {
+		return fmt.Errorf("WARROOM_BOOTSTRAP_PASSWORD: %s", warroom.ErrorMessage(err))
+	} else if err != nil {
+		return fmt.Errorf("bootstrap: set password: %w", err)
+	}
+	m.Logger.Info("created the first admin", "email", u.Email)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "\nwarroom: created the first admin, %s. These are shown once; keep them safe.\n", u.Email)
+	if m.Config.BootstrapToken == "" {
+		fmt.Fprintf(&b, "  API token: %s   (for the CLI: export WARROOM_TOKEN=...)\n", secret)
+	}
+	if m.Config.BootstrapPassword == "" {
+		fmt.Fprintf(&b, "  password:  %s   (for the web UI)\n", password)
+	}
+	b.WriteString("\n")
+	_, err = io.WriteString(m.Stderr, b.String())
+	return err
+}
+
+// newPassword returns 24 random URL-safe characters (144 bits).
+func newPassword() (string, error) {
+	b := make([]byte, 18)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// Close stops the server, waiting for in-flight requests up to
+// shutdownTimeout, and closes the database if Run opened it.
+func (m *Main) Close() error {
+	var errs []error
+	if m.Server != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		errs = append(errs, m.Server.Close(ctx))
+	}
+	if m.DB != nil && m.ownDB {
+		errs = append(errs, m.DB.Close())
+		m.DB, m.ownDB = nil, false
+	}
+	return errors.Join(errs...)
+}
+
+// Redact hides the password of a database URL for logs and errors.
+func Redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
+}

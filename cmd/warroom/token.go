@@ -1,0 +1,139 @@
+package main
+
+import (
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/warroomhq/warroom"
+)
+
+func (c *cli) newTokenCmd() *cobra.Command {
+	cmd := group(&cobra.Command{
+		Use:     "token",
+		Aliases: []string{"tokens"},
+		Short:   "Manage API tokens",
+	})
+	cmd.AddCommand(c.newTokenCreateCmd(), c.newTokenListCmd(), c.newTokenRevokeCmd())
+	return cmd
+}
+
+func (c *cli) newTokenCreateCmd() *cobra.Command {
+	var (
+		user, expires string
+	)
+	cmd := &cobra.Command{
+		Use:   "create NAME",
+		Short: "Issue an API token; its secret is printed once",
+		Long: `Issue an API token for yourself, or with --user for someone else (admin).
+The secret is printed once and cannot be retrieved again.`,
+		Example: `  warroom token create ci --expires 2160h`,
+		Args:    args("NAME"),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			ctx := cmd.Context()
+			cl := c.client()
+			uid, err := userID(ctx, cl, user)
+			if err != nil {
+				return err
+			}
+			var exp *time.Time
+			if expires != "" {
+				d, err := time.ParseDuration(expires)
+				if err != nil || d <= 0 {
+					return usageErrorf("--expires: %q is not a positive duration such as 720h", expires)
+				}
+				t := c.now().Add(d).UTC()
+				exp = &t
+			}
+			tok, secret, err := cl.CreateToken(ctx, uid, a[0], exp)
+			if err != nil {
+				return err
+			}
+			if c.json {
+				return c.printJSON(map[string]any{"token": tok, "secret": secret})
+			}
+			_, err = fmt.Fprintf(c.stdout, "Token %q created (ID %d). Its secret, shown only now:\n%s\n", tok.Name, tok.ID, secret)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "me", "whose token: email, user ID or \"me\"")
+	cmd.Flags().StringVar(&expires, "expires", "", "lifetime, e.g. 720h; none means it never expires")
+	return cmd
+}
+
+func (c *cli) newTokenListCmd() *cobra.Command {
+	var user string
+	cmd := &cobra.Command{
+		Use:     "list",
+		Aliases: []string{"ls"},
+		Short:   "List your API tokens (or --user's), revoked ones included",
+		Args:    args(),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			cl := c.client()
+			uid, err := userID(ctx, cl, user)
+			if err != nil {
+				return err
+			}
+			tokens, err := cl.FindTokens(ctx, uid)
+			if err != nil {
+				return err
+			}
+			if c.json {
+				if tokens == nil {
+					tokens = []*warroom.Token{}
+				}
+				return c.printJSON(map[string]any{"tokens": tokens})
+			}
+			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tEXPIRES\tLAST USED\tREVOKED")
+			for _, t := range tokens {
+				fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Prefix, day(&t.CreatedAt), day(t.ExpiresAt), day(t.LastUsedAt), day(t.RevokedAt))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "me", "whose tokens: email, user ID or \"me\"")
+	return cmd
+}
+
+func (c *cli) newTokenRevokeCmd() *cobra.Command {
+	var user string
+	cmd := &cobra.Command{
+		Use:   "revoke TOKEN-ID",
+		Short: "Revoke an API token",
+		Args:  args("TOKEN-ID"),
+		RunE: func(cmd *cobra.Command, a []string) error {
+			ctx := cmd.Context()
+			cl := c.client()
+			var id int64
+			if _, err := fmt.Sscan(a[0], &id); err != nil || id <= 0 {
+				return usageErrorf("%q is not a token ID (see: warroom token list)", a[0])
+			}
+			uid, err := userID(ctx, cl, user)
+			if err != nil {
+				return err
+			}
+			if err := cl.RevokeToken(ctx, uid, id); err != nil {
+				return err
+			}
+			if c.json {
+				return c.printJSON(map[string]any{"revoked": id})
+			}
+			_, err = fmt.Fprintf(c.stdout, "Token %d revoked\n", id)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&user, "user", "me", "whose token: email, user ID or \"me\"")
+	return cmd
+}
+
+// day renders an optional time as a date, or "-".
+func day(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format("2006-01-02")
+}
