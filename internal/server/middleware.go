@@ -114,6 +114,15 @@ func (rec *recorder) Write(b []byte) (int, error) {
 	return n, err
 }
 
+// Flush passes flushes through for handlers that stream and test for
+// http.Flusher directly rather than using http.ResponseController.
+func (rec *recorder) Flush() {
+	if rec.status == 0 {
+		rec.status = http.StatusOK
+	}
+	http.NewResponseController(rec.ResponseWriter).Flush()
+}
+
 // Unwrap lets http.ResponseController reach the underlying writer for
 // flushing and deadlines.
 func (rec *recorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }

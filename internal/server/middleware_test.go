@@ -96,3 +96,26 @@ func TestWithMiddleware(t *testing.T) {
 		}
 	})
 }
+
+func TestWithMiddleware_Flush(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, ok := w.(http.Flusher)
+		if !ok {
+			http.Error(w, "no flusher", http.StatusInternalServerError)
+			return
+		}
+		io.WriteString(w, "event\n")
+		f.Flush()
+	})
+	ts := httptest.NewServer(server.WithMiddleware(h, nil))
+	defer ts.Close()
+	resp, err := http.Get(ts.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || string(b) != "event\n" {
+		t.Errorf("got %d %q, want 200 %q", resp.StatusCode, b, "event\n")
+	}
+}
