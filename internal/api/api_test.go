@@ -21,7 +21,7 @@ import (
 // harness is the API served over real HTTP on a real, empty store, with one
 // user of each role.
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	db  *store.DB
 	url string
 
@@ -29,7 +29,7 @@ type harness struct {
 	adminToken, responderToken, viewerToken string
 }
 
-func newHarness(t *testing.T, engine string) *harness {
+func newHarness(t testing.TB, engine string) *harness {
 	t.Helper()
 	db := storetest.Open(t, engine, nil)
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
