@@ -1,9 +1,11 @@
 package ui
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/warroomhq/warroom"
 )
@@ -23,6 +25,9 @@ type briefData struct {
 	TasksDone   int
 	LastEventID int64
 	LiveURL     string
+	// Reason is the severity reason in the reader's language when it is a
+	// plain rule match, else the stored text.
+	Reason string
 
 	// For the action forms.
 	Roles      []*warroom.IncidentRole
@@ -34,13 +39,23 @@ type briefData struct {
 func (d *briefData) ErrorText() string { return d.Err }
 
 // loadBrief reads the incident and its timeline; kind filters the timeline.
-func (h *Handler) loadBrief(r *http.Request, id int64, kind string) (*briefData, error) {
+func (h *Handler) loadBrief(r *http.Request, rc *request, id int64, kind string) (*briefData, error) {
 	ctx := r.Context()
 	inc, err := h.d.Incidents.FindIncidentByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	d := &briefData{Incident: inc, Kinds: warroom.EventKinds, NextStates: inc.State.NextStates(), Severities: warroom.Severities}
+	d := &briefData{Incident: inc, Kinds: warroom.EventKinds, NextStates: inc.State.NextStates(), Severities: warroom.Severities, Reason: inc.SeverityReason}
+	m, err := h.d.Severity.FindSeverityMatrix(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// The stored reason is the domain's English; say it in the reader's
+	// language when it is exactly the rule the matrix names today.
+	if rule := bestRule(m, inc.Impact); rule != nil && rule.Severity == inc.ProposedSeverity &&
+		strings.HasPrefix(inc.SeverityReason, fmt.Sprintf("rule %q: ", rule.Name)) && !strings.Contains(inc.SeverityReason, ";") {
+		d.Reason = rc.L.T("severity.reason_rule", "Name", rule.Name, "Criteria", rc.L.Criteria(*rule))
+	}
 	f := warroom.EventFilter{IncidentID: id, Limit: timelineLimit}
 	if warroom.EventKind(kind).Valid() {
 		f.Kinds, d.Kind = []warroom.EventKind{warroom.EventKind(kind)}, kind
@@ -85,7 +100,7 @@ func (h *Handler) showIncident(w http.ResponseWriter, r *http.Request, rc *reque
 		h.fail(w, r, rc, err)
 		return
 	}
-	d, err := h.loadBrief(r, id, r.URL.Query().Get("kind"))
+	d, err := h.loadBrief(r, rc, id, r.URL.Query().Get("kind"))
 	if err != nil {
 		h.fail(w, r, rc, err)
 		return
@@ -113,7 +128,7 @@ func (h *Handler) incidentLive(w http.ResponseWriter, r *http.Request, rc *reque
 		h.fail(w, r, rc, err)
 		return
 	}
-	d, err := h.loadBrief(r, id, r.URL.Query().Get("kind"))
+	d, err := h.loadBrief(r, rc, id, r.URL.Query().Get("kind"))
 	if err != nil {
 		h.fail(w, r, rc, err)
 		return

@@ -234,7 +234,7 @@ func TestPermissions(t *testing.T) {
 func TestPages(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, engine string) {
 		e := newEnv(t, engine)
-		for _, tt := range []struct{ locale, want string }{{"en", "Severity matrix"}, {"zh-CN", "严重级别"}} {
+		for _, tt := range []struct{ locale, want, reason string }{{"en", "Severity matrix", "Rule “major user impact”"}, {"zh-CN", "严重级别", "规则“major user impact”"}} {
 			t.Run(tt.locale, func(t *testing.T) {
 				u, ctx := e.user(t, warroom.UserRoleAdmin, tt.locale)
 				svc := &warroom.Service{Name: "checkout-" + tt.locale[:2], Tier: 1, Team: "payments"}
@@ -270,7 +270,7 @@ func TestPages(t *testing.T) {
 					}
 				}
 				_, body := c.get("/incidents/" + id)
-				for _, want := range []string{"Orders stuck", "Rolling back", "1,234.56 CNY", "50,000", u.Name, "Open a bridge", "CST"} {
+				for _, want := range []string{"Orders stuck", "Rolling back", "1,234.56 CNY", "50,000", u.Name, "Open a bridge", "CST", tt.reason} {
 					if !strings.Contains(body, want) {
 						t.Errorf("incident page lacks %q", want)
 					}
