@@ -17,17 +17,23 @@ type tx struct {
 
 // beginWrite starts a transaction that may change data.
 func (db *DB) beginWrite(ctx context.Context) (*tx, error) {
-	return db.begin(ctx, db.write)
+	return db.begin(ctx, db.write, nil)
 }
 
 // beginRead starts a transaction that only reads. On SQLite it runs on the
 // read pool and sees a consistent snapshot without blocking the writer.
+//
+// On PostgreSQL it is REPEATABLE READ so that a page and its total, read by
+// two statements, come from the same snapshot as they do on SQLite.
 func (db *DB) beginRead(ctx context.Context) (*tx, error) {
-	return db.begin(ctx, db.read)
+	if db.d.postgres {
+		return db.begin(ctx, db.read, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
+	return db.begin(ctx, db.read, nil)
 }
 
-func (db *DB) begin(ctx context.Context, pool *sql.DB) (*tx, error) {
-	t, err := pool.BeginTx(ctx, nil)
+func (db *DB) begin(ctx context.Context, pool *sql.DB, opts *sql.TxOptions) (*tx, error) {
+	t, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
