@@ -213,7 +213,7 @@ func TestBrowserLive(t *testing.T) {
 	b, _ := e.user(t, warroom.UserRoleResponder, "zh-CN")
 	inc := e.declare(t, ctx0, "Search is slow", warroom.Impact{UsersAffected: 3000})
 	page := fmt.Sprintf("%s/incidents/%d", e.srv.URL, inc.ID)
-	online := `document.getElementById("livestatus").textContent === document.getElementById("incident").dataset.online`
+	online := `document.getElementById("livestatus").textContent === document.getElementById("incident").dataset.statusOn`
 
 	ctxA := newBrowser(t)
 	ctxB := otherContext(t, ctxA)
@@ -223,6 +223,9 @@ func TestBrowserLive(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#live-timeline`)), waitFor(online)); err != nil {
 			t.Fatalf("open incident: %v", err)
 		}
+	}
+	if err := chromedp.Do(ctxA, waitFor(textOf("#livestatus")+` === "Live: changes appear as they happen."`)); err != nil {
+		t.Errorf("live status text: %v", err)
 	}
 	// A marker that a reload would wipe.
 	if err := chromedp.Do(ctxB, chromedp.Poll[chromedp.Void](`(window.notReloaded = true)`)); err != nil {

@@ -83,8 +83,8 @@
   if (incident && window.EventSource) {
     var status = document.getElementById("livestatus");
     var es = new EventSource(incident.dataset.stream);
-    es.addEventListener("open", function () { status.textContent = incident.dataset.online; status.classList.remove("offline"); });
-    es.addEventListener("error", function () { status.textContent = incident.dataset.offline; status.classList.add("offline"); });
+    es.addEventListener("open", function () { status.textContent = incident.dataset.statusOn; status.classList.remove("offline"); });
+    es.addEventListener("error", function () { status.textContent = incident.dataset.statusOff; status.classList.add("offline"); });
     es.addEventListener("change", refreshLive);
   }
 
