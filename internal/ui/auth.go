@@ -19,6 +19,7 @@ const (
 	loginCookie   = "warroom_login"
 	csrfField     = "csrf_token"
 	csrfHeader    = "X-CSRF-Token"
+	maxFormBytes  = 1 << 20
 )
 
 // request is what every handler knows about the person asking.
@@ -32,6 +33,10 @@ type request struct {
 // token on POSTs and the route's permission, in that order, before fn runs.
 func (h *Handler) wrap(rt Route, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			// Forms are small; the matrix editor is the largest.
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		}
 		rc := &request{}
 		ctx := warroom.NewContextWithSource(r.Context(), clientAddr(r))
 		if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
