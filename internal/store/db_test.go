@@ -65,3 +65,29 @@ func TestOpenSQLiteDSN(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenConcurrentPostgres starts several instances on one new database at
+// once: the advisory lock must let exactly one of them migrate.
+func TestOpenConcurrentPostgres(t *testing.T) {
+	for _, engine := range storetest.Engines() {
+		if engine != store.EnginePostgres {
+			continue
+		}
+		dsn := storetest.DSN(t, engine)
+		errs := make(chan error, 4)
+		for i := 0; i < cap(errs); i++ {
+			go func() {
+				db, err := store.Open(context.Background(), dsn, store.Options{})
+				if err == nil {
+					err = db.Close()
+				}
+				errs <- err
+			}()
+		}
+		for i := 0; i < cap(errs); i++ {
+			if err := <-errs; err != nil {
+				t.Errorf("concurrent open: %v", err)
+			}
+		}
+	}
+}

@@ -415,7 +415,12 @@ func checkServices(ctx context.Context, tx *tx, ids []int64) error {
 
 func setServices(ctx context.Context, tx *tx, incidentID int64, ids []int64) error {
 	for _, sid := range ids {
-		if _, err := tx.exec(ctx, `INSERT INTO incident_services (incident_id, service_id) VALUES (?, ?)`, incidentID, sid); err != nil {
+		_, err := tx.exec(ctx, `INSERT INTO incident_services (incident_id, service_id) VALUES (?, ?)`, incidentID, sid)
+		if isForeignKey(err) {
+			// checkServices ran first; this is the constraint catching what it
+			// could not, and it means the same to the caller.
+			return &warroom.Error{Code: warroom.ENOTFOUND, Field: "service_ids", Message: fmt.Sprintf("service_ids: service %d not found", sid)}
+		} else if err != nil {
 			return fmt.Errorf("set services: %w", err)
 		}
 	}

@@ -29,7 +29,9 @@ func (db *DB) migrate(ctx context.Context) error {
 	var opts []goose.ProviderOption
 	if db.d.postgres {
 		dir, dial = "migrations/postgres", goose.DialectPostgres
-		locker, err := lock.NewPostgresSessionLocker()
+		// Waiting instances poll every second for up to five minutes: the
+		// default five-second poll would add seconds to every rolling start.
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 		if err != nil {
 			return fmt.Errorf("migrate: %w", err)
 		}
