@@ -40,6 +40,7 @@ var EventKinds = []EventKind{
 	EventSeverityOverride, EventImpactUpdated, EventLossUpdated, EventFieldsUpdated,
 	EventServicesChanged, EventRoleAssigned, EventRoleEnded, EventTaskAdded,
 	EventTaskUpdated, EventTaskCompleted, EventTaskReopened, EventNote, EventStatusUpdate,
+	EventAlertOpened, EventAlertAttached, EventAlertResolved,
 }
 
 // Valid reports whether k is a known kind.
