@@ -103,6 +103,10 @@ func (e *AlertEvent) Validate() error {
 	default:
 		return FieldErrorf("action", "must be trigger, acknowledge or resolve, got %q", e.Action)
 	}
+	e.Summary = truncateRunes(strings.TrimSpace(e.Summary), MaxSummaryLen)
+	if e.Action == ActionTrigger && e.Summary == "" {
+		return FieldErrorf("summary", "is required")
+	}
 	if e.DedupKey == "" {
 		return FieldErrorf("dedup_key", "is required")
 	} else if len(e.DedupKey) > MaxDedupKeyLen {
@@ -115,10 +119,6 @@ func (e *AlertEvent) Validate() error {
 	}
 	if !e.Severity.Valid() {
 		return FieldErrorf("severity", "must be critical, error, warning or info, got %q", e.Severity)
-	}
-	e.Summary = truncateRunes(strings.TrimSpace(e.Summary), MaxSummaryLen)
-	if e.Action == ActionTrigger && e.Summary == "" {
-		return FieldErrorf("summary", "is required")
 	}
 	e.Source = truncateRunes(e.Source, MaxTitleLen)
 	if len(e.Labels) > MaxLabels {
