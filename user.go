@@ -11,16 +11,24 @@ import (
 // UserRole is a person's role in warroom itself (not on an incident).
 type UserRole string
 
-// Roles, from most to least privileged.
+// Roles, from most to least privileged. The permission matrix is in
+// docs/identity.md.
 const (
 	UserRoleOwner     UserRole = "owner"
 	UserRoleAdmin     UserRole = "admin"
 	UserRoleResponder UserRole = "responder"
 	UserRoleViewer    UserRole = "viewer"
+	// UserRoleStakeholder reads the briefs of incidents on the services it
+	// follows (granted directly or through a team), and nothing else.
+	UserRoleStakeholder UserRole = "stakeholder"
+	// UserRoleContractor works incidents like a responder, but only those
+	// whose services are all granted to it (seed 000 cases 5 and 6). It
+	// cannot export, see the audit log or administer anything.
+	UserRoleContractor UserRole = "contractor"
 )
 
 // UserRoles lists every role, most privileged first.
-var UserRoles = []UserRole{UserRoleOwner, UserRoleAdmin, UserRoleResponder, UserRoleViewer}
+var UserRoles = []UserRole{UserRoleOwner, UserRoleAdmin, UserRoleResponder, UserRoleViewer, UserRoleStakeholder, UserRoleContractor}
 
 // Valid reports whether r is a known role.
 func (r UserRole) Valid() bool {
@@ -45,14 +53,58 @@ const (
 	PermAdmin Permission = "admin"
 )
 
+// PermIngest: send alerts and heartbeats. Only a token with the ingest
+// scope carries it, so that a monitoring system's credential can do nothing
+// else.
+const PermIngest Permission = "ingest"
+
 // Permissions lists every permission.
-var Permissions = []Permission{PermRead, PermRespond, PermAdmin}
+var Permissions = []Permission{PermRead, PermRespond, PermAdmin, PermIngest}
 
 var rolePerms = map[UserRole][]Permission{
-	UserRoleOwner:     {PermRead, PermRespond, PermAdmin},
-	UserRoleAdmin:     {PermRead, PermRespond, PermAdmin},
-	UserRoleResponder: {PermRead, PermRespond},
-	UserRoleViewer:    {PermRead},
+	UserRoleOwner:       {PermRead, PermRespond, PermAdmin, PermIngest},
+	UserRoleAdmin:       {PermRead, PermRespond, PermAdmin, PermIngest},
+	UserRoleResponder:   {PermRead, PermRespond, PermIngest},
+	UserRoleViewer:      {PermRead},
+	UserRoleStakeholder: {PermRead},
+	UserRoleContractor:  {PermRead, PermRespond},
+}
+
+// Scoped reports whether the role's permissions hold only on the services
+// granted to the user: such a user reaches only routes about one incident
+// it may see, or about itself, and everything else is refused.
+func (r UserRole) Scoped() bool { return r == UserRoleStakeholder || r == UserRoleContractor }
+
+// SeesIncident reports whether a user of a scoped role may see an incident
+// on serviceIDs, given the services granted to it. A contractor needs every
+// service granted, so that an incident spanning a system it was never given
+// reveals nothing of it; a stakeholder follows services, so one followed
+// service is enough. An incident on no service is visible to neither.
+// Unscoped roles see every incident.
+func (r UserRole) SeesIncident(serviceIDs, granted []int64) bool {
+	if !r.Scoped() {
+		return true
+	}
+	if len(serviceIDs) == 0 {
+		return false
+	}
+	in := func(id int64) bool {
+		for _, g := range granted {
+			if g == id {
+				return true
+			}
+		}
+		return false
+	}
+	for _, id := range serviceIDs {
+		switch ok := in(id); {
+		case ok && r == UserRoleStakeholder:
+			return true
+		case !ok && r == UserRoleContractor:
+			return false
+		}
+	}
+	return r == UserRoleContractor
 }
 
 // Can reports whether role r grants permission p.
@@ -95,7 +147,7 @@ func (u *User) Validate() error {
 	}
 	u.Email = strings.ToLower(addr.Address)
 	if !u.Role.Valid() {
-		return FieldErrorf("role", "unknown role %q (want owner, admin, responder or viewer)", u.Role)
+		return FieldErrorf("role", "unknown role %q (want owner, admin, responder, viewer, stakeholder or contractor)", u.Role)
 	}
 	if u.Locale == "" {
 		u.Locale = "en"
@@ -139,11 +191,16 @@ type Token struct {
 	Name   string `json:"name"`
 	// Prefix is the token's first characters, enough to recognise it in a
 	// list without revealing it.
-	Prefix     string     `json:"prefix"`
-	CreatedAt  time.Time  `json:"created_at"`
-	ExpiresAt  *time.Time `json:"expires_at"`
-	LastUsedAt *time.Time `json:"last_used_at"`
-	RevokedAt  *time.Time `json:"revoked_at"`
+	Prefix string `json:"prefix"`
+	// Kind says whether the token is a person's own or a service token
+	// issued by an admin for a system (CI, monitoring).
+	Kind TokenKind `json:"kind"`
+	// Scopes cap what the token may do below its owner's role.
+	Scopes     []TokenScope `json:"scopes"`
+	CreatedAt  time.Time    `json:"created_at"`
+	ExpiresAt  *time.Time   `json:"expires_at"`
+	LastUsedAt *time.Time   `json:"last_used_at"`
+	RevokedAt  *time.Time   `json:"revoked_at"`
 }
 
 // TokenPrefix starts every token so that secret scanners can find leaked
@@ -152,6 +209,32 @@ const TokenPrefix = "wr_"
 
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 12
+
+// Login protection: after MaxLoginFailures wrong passwords in a row an
+// account is locked for LoginLockout, whoever tries.
+const (
+	MaxLoginFailures = 5
+	LoginLockout     = 15 * time.Minute
+)
+
+// Identity audit actions.
+const (
+	AuditUserLoginFailed AuditAction = "user.login_failed"
+	AuditUserLocked      AuditAction = "user.locked"
+	AuditUserSSOLink     AuditAction = "user.sso_link"
+	AuditUserSSOCreate   AuditAction = "user.sso_create"
+)
+
+// ExternalIdentity is a person as an SSO provider vouches for them.
+type ExternalIdentity struct {
+	Issuer  string
+	Subject string
+	Email   string
+	Name    string
+	// Role is the role mapped from the provider's claims; it is applied at
+	// every login, so that a change of group at the provider takes effect.
+	Role UserRole
+}
 
 // UserService manages accounts, API tokens and passwords.
 type UserService interface {
@@ -195,6 +278,22 @@ type UserService interface {
 	// Returns EUNAUTHORIZED for an unknown email, a wrong password or an
 	// inactive user, without saying which.
 	AuthenticatePassword(ctx context.Context, email, password string) (*User, error)
+
+	// IssueToken issues a token of a kind and scopes for a user and
+	// returns its secret, which is never retrievable again.
+	// Returns ENOTFOUND, EINVALID.
+	IssueToken(ctx context.Context, userID int64, in TokenInput) (*Token, string, error)
+
+	// AuthenticateToken is Authenticate returning the token too, so that
+	// its scopes can be checked.
+	// Returns EUNAUTHORIZED.
+	AuthenticateToken(ctx context.Context, secret string) (*User, *Token, error)
+
+	// LoginExternal signs in a person vouched for by the SSO provider:
+	// the user with that issuer and subject, else the one with that email
+	// (which is then linked), else a new user with the mapped role.
+	// Returns EUNAUTHORIZED for a deactivated user, EINVALID.
+	LoginExternal(ctx context.Context, id ExternalIdentity) (*User, error)
 
 	// Bootstrap creates the first admin when there are no users at all and
 	// gives it a token: token if non-empty, else a new one. It returns the

@@ -53,9 +53,11 @@ func writeAuditTarget(ctx context.Context, tx *tx, action warroom.AuditAction, t
 	if err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, data, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		tx.now, nullID(warroom.UserIDFromContext(ctx)), string(action), targetType, targetID, d, warroom.SourceFromContext(ctx))
-	if err != nil {
+	e := chainEntry{At: tx.now, ActorID: warroom.UserIDFromContext(ctx), Action: string(action), TargetType: targetType, TargetID: targetID, SourceIP: warroom.SourceFromContext(ctx)}
+	if d != nil {
+		e.Data = d.(string)
+	}
+	if err := appendAudit(ctx, tx, &e); err != nil {
 		return fmt.Errorf("write audit: %w", err)
 	}
 	return nil

@@ -55,5 +55,5 @@ func (db *DB) migrate(ctx context.Context) error {
 	for _, r := range results {
 		db.logger.Info("migrated", "engine", db.Engine(), "version", r.Source.Version, "duration", r.Duration)
 	}
-	return nil
+	return db.sealAudit(ctx)
 }

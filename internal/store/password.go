@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/warroomhq/warroom"
@@ -85,10 +86,20 @@ func (db *DB) SetPassword(ctx context.Context, userID int64, password string) er
 	if _, err := findUser(ctx, tx, userID, true); err != nil {
 		return err
 	}
-	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, updated_at = ? WHERE id = ?`, hash, tx.now, userID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE users SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?`, hash, tx.now, userID); err != nil {
 		return fmt.Errorf("set password: %w", err)
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditUserPassword, "user", userID, map[string]any{"password_changed": true}); err != nil {
+	// A new password ends every session in the same transaction: whoever
+	// knew the old one must not stay signed in.
+	res, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = ?`, userID)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	if err := writeAudit(ctx, tx, warroom.AuditUserPassword, "user", userID, map[string]any{"password_changed": true, "sessions_ended": n}); err != nil {
 		return err
 	}
 	return tx.commit()
@@ -98,6 +109,9 @@ var errBadLogin = warroom.Errorf(warroom.EUNAUTHORIZED, "Wrong email or password
 
 // AuthenticatePassword checks an email and password. An unknown email costs
 // the same work as a wrong password, so timing does not reveal accounts.
+// MaxLoginFailures wrong passwords in a row lock the account for
+// LoginLockout; a locked account answers like a wrong password, without
+// running the KDF for an attacker, and each failure is audited.
 func (db *DB) AuthenticatePassword(ctx context.Context, email, password string) (*warroom.User, error) {
 	if len(password) > maxPasswordLen {
 		return nil, errBadLogin
@@ -108,11 +122,14 @@ func (db *DB) AuthenticatePassword(ctx context.Context, email, password string) 
 	}
 	defer tx.rollback()
 	var hash sql.NullString
-	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash FROM users u WHERE lower(u.email) = ?`,
-		strings.ToLower(strings.TrimSpace(email))), &hash)
+	var lockedUntil *time.Time
+	var failures int
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+`, u.password_hash, u.locked_until, u.failed_logins FROM users u WHERE lower(u.email) = ?`,
+		strings.ToLower(strings.TrimSpace(email))), &hash, scanNullTime(&lockedUntil), &failures)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("authenticate password: %w", err)
 	}
+	now := tx.now
 	if err := tx.commit(); err != nil {
 		return nil, err
 	}
@@ -121,12 +138,66 @@ func (db *DB) AuthenticatePassword(ctx context.Context, email, password string) 
 		verifyPassword(db.dummyHash, password)
 		return nil, errBadLogin
 	}
+	if lockedUntil != nil && lockedUntil.After(now) {
+		return nil, errBadLogin
+	}
 	ok, err := verifyPassword(hash.String, password)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || !u.Active {
+	if !ok {
+		if err := db.loginFailed(ctx, u.ID); err != nil {
+			return nil, err
+		}
 		return nil, errBadLogin
 	}
+	if !u.Active {
+		return nil, errBadLogin
+	}
+	if lockedUntil != nil || failures > 0 {
+		if err := db.loginSucceeded(ctx, u.ID); err != nil {
+			return nil, err
+		}
+	}
 	return u, nil
+}
+
+// loginFailed counts a wrong password and locks the account at the limit.
+func (db *DB) loginFailed(ctx context.Context, userID int64) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	var n int
+	if err := tx.queryRow(ctx, `UPDATE users SET failed_logins = failed_logins + 1 WHERE id = ? RETURNING failed_logins`, userID).Scan(&n); err != nil {
+		return fmt.Errorf("login failed: %w", err)
+	}
+	if err := writeAudit(ctx, tx, warroom.AuditUserLoginFailed, "user", userID, map[string]any{"failures": n}); err != nil {
+		return err
+	}
+	if n >= warroom.MaxLoginFailures {
+		until := tx.now.Add(warroom.LoginLockout)
+		if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = ? WHERE id = ?`, until, userID); err != nil {
+			return fmt.Errorf("login failed: %w", err)
+		}
+		if err := writeAudit(ctx, tx, warroom.AuditUserLocked, "user", userID, map[string]any{"locked_until": until}); err != nil {
+			return err
+		}
+	}
+	return tx.commit()
+}
+
+// loginSucceeded clears the failure count, writing only when there is
+// something to clear so that a normal login costs no write.
+func (db *DB) loginSucceeded(ctx context.Context, userID int64) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	if _, err := tx.exec(ctx, `UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = ? AND (failed_logins <> 0 OR locked_until IS NOT NULL)`, userID); err != nil {
+		return fmt.Errorf("login succeeded: %w", err)
+	}
+	return tx.commit()
 }

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/warroomhq/warroom"
 )
@@ -40,26 +39,54 @@ func hashSecret(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
-const tokenColumns = `t.id, t.user_id, t.name, t.prefix, t.created_at, t.expires_at, t.last_used_at, t.revoked_at`
+const tokenColumns = `t.id, t.user_id, t.name, t.prefix, t.kind, t.scopes, t.created_at, t.expires_at, t.last_used_at, t.revoked_at`
 
-func scanToken(s scanner, extra ...any) (*warroom.Token, error) {
+func scanToken(s scanner) (*warroom.Token, error) {
 	var t warroom.Token
-	dest := []any{&t.ID, &t.UserID, &t.Name, &t.Prefix, scanTime(&t.CreatedAt), scanNullTime(&t.ExpiresAt), scanNullTime(&t.LastUsedAt), scanNullTime(&t.RevokedAt)}
-	if err := s.Scan(append(dest, extra...)...); err != nil {
+	var scopes string
+	if err := s.Scan(tokenDest(&t, &scopes)...); err != nil {
 		return nil, err
 	}
+	t.Scopes = splitScopes(scopes)
 	return &t, nil
 }
 
+// tokenDest returns the scan destinations of tokenColumns; the caller
+// splits scopes afterwards.
+func tokenDest(t *warroom.Token, scopes *string) []any {
+	return []any{&t.ID, &t.UserID, &t.Name, &t.Prefix, &t.Kind, scopes, scanTime(&t.CreatedAt), scanNullTime(&t.ExpiresAt), scanNullTime(&t.LastUsedAt), scanNullTime(&t.RevokedAt)}
+}
+
+// Scopes are stored as one comma-separated column: they are few, fixed
+// words, and a token is always read whole.
+func joinScopes(ss []warroom.TokenScope) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, ",")
+}
+
+func splitScopes(s string) []warroom.TokenScope {
+	out := []warroom.TokenScope{}
+	for _, p := range strings.Split(s, ",") {
+		if p != "" {
+			out = append(out, warroom.TokenScope(p))
+		}
+	}
+	return out
+}
+
 // createToken stores a token for a user; secret "" means a new random one.
-func createToken(ctx context.Context, tx *tx, userID int64, name string, expiresAt *time.Time, secret string) (*warroom.Token, string, error) {
+// in must be validated.
+func createToken(ctx context.Context, tx *tx, userID int64, in warroom.TokenInput, secret string) (*warroom.Token, string, error) {
 	if secret == "" {
 		secret = newSecret(warroom.TokenPrefix)
 	}
-	t := &warroom.Token{UserID: userID, Name: name, Prefix: secret[:len(warroom.TokenPrefix)+6], CreatedAt: tx.now, ExpiresAt: expiresAt}
+	t := &warroom.Token{UserID: userID, Name: in.Name, Prefix: secret[:len(warroom.TokenPrefix)+6], Kind: in.Kind, Scopes: in.Scopes, CreatedAt: tx.now, ExpiresAt: in.ExpiresAt}
 	var err error
-	t.ID, err = tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, prefix, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		userID, name, t.Prefix, hashSecret(secret), tx.now, expiresAt)
+	t.ID, err = tx.insert(ctx, `INSERT INTO api_tokens (user_id, name, prefix, hash, kind, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		userID, t.Name, t.Prefix, hashSecret(secret), string(t.Kind), joinScopes(t.Scopes), tx.now, t.ExpiresAt)
 	if isUnique(err) {
 		return nil, "", &warroom.Error{Code: warroom.ECONFLICT, Field: "token", Message: "token: already in use"}
 	} else if err != nil {
@@ -68,33 +95,31 @@ func createToken(ctx context.Context, tx *tx, userID int64, name string, expires
 	return t, secret, nil
 }
 
-// CreateToken issues a token for a user and returns its secret.
+// CreateToken issues a personal token with the default scopes.
 func (db *DB) CreateToken(ctx context.Context, userID int64, name string, expiresAt *time.Time) (*warroom.Token, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || utf8.RuneCountInString(name) > warroom.MaxTitleLen {
-		return nil, "", warroom.FieldErrorf("name", "must be 1 to %d characters", warroom.MaxTitleLen)
-	}
+	return db.IssueToken(ctx, userID, warroom.TokenInput{Name: name, ExpiresAt: expiresAt})
+}
+
+// IssueToken issues a token of a kind and scopes for a user and returns its
+// secret.
+func (db *DB) IssueToken(ctx context.Context, userID int64, in warroom.TokenInput) (*warroom.Token, string, error) {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, "", err
 	}
 	defer tx.rollback()
-	if expiresAt != nil {
-		e := expiresAt.UTC().Truncate(time.Microsecond)
-		if !e.After(tx.now) {
-			return nil, "", warroom.FieldErrorf("expires_at", "must be in the future")
-		}
-		expiresAt = &e
+	if err := in.Validate(tx.now); err != nil {
+		return nil, "", err
 	}
 	if _, err := findUser(ctx, tx, userID, false); err != nil {
 		return nil, "", err
 	}
-	t, secret, err := createToken(ctx, tx, userID, name, expiresAt, "")
+	t, secret, err := createToken(ctx, tx, userID, in, "")
 	if err != nil {
 		return nil, "", err
 	}
 	if err := writeAudit(ctx, tx, warroom.AuditTokenCreate, "user", userID, map[string]any{
-		"token_id": t.ID, "name": t.Name, "prefix": t.Prefix, "expires_at": t.ExpiresAt,
+		"token_id": t.ID, "name": t.Name, "prefix": t.Prefix, "kind": t.Kind, "scopes": t.Scopes, "expires_at": t.ExpiresAt,
 	}); err != nil {
 		return nil, "", err
 	}
@@ -161,36 +186,45 @@ var errBadToken = warroom.Errorf(warroom.EUNAUTHORIZED, "Invalid or expired toke
 // Authenticate returns the active user owning a valid token and records its
 // last use, at most once a minute.
 func (db *DB) Authenticate(ctx context.Context, secret string) (*warroom.User, error) {
+	u, _, err := db.AuthenticateToken(ctx, secret)
+	return u, err
+}
+
+// AuthenticateToken is Authenticate returning the token too. The secret is
+// looked up by its SHA-256, so no comparison of secrets happens in Go whose
+// timing could leak a prefix.
+func (db *DB) AuthenticateToken(ctx context.Context, secret string) (*warroom.User, *warroom.Token, error) {
 	if !strings.HasPrefix(secret, warroom.TokenPrefix) || len(secret) > 200 {
-		return nil, errBadToken
+		return nil, nil, errBadToken
 	}
 	tx, err := db.beginRead(ctx)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer tx.rollback()
 	var t warroom.Token
-	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+`, t.id, t.expires_at, t.last_used_at, t.revoked_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hashSecret(secret)),
-		&t.ID, scanNullTime(&t.ExpiresAt), scanNullTime(&t.LastUsedAt), scanNullTime(&t.RevokedAt))
+	var scopes string
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+`, `+tokenColumns+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = ?`, hashSecret(secret)), tokenDest(&t, &scopes)...)
+	t.Scopes = splitScopes(scopes)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, errBadToken
+		return nil, nil, errBadToken
 	} else if err != nil {
-		return nil, fmt.Errorf("authenticate: %w", err)
+		return nil, nil, fmt.Errorf("authenticate: %w", err)
 	}
 	now := tx.now
 	if err := tx.commit(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if t.RevokedAt != nil || (t.ExpiresAt != nil && !t.ExpiresAt.After(now)) || !u.Active {
-		return nil, errBadToken
+		return nil, nil, errBadToken
 	}
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) >= lastUsedGranularity {
 		if err := db.touchToken(ctx, t.ID); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return u, nil
+	return u, &t, nil
 }
 
 func (db *DB) touchToken(ctx context.Context, id int64) error {

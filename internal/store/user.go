@@ -154,7 +154,7 @@ func (db *DB) UpdateUser(ctx context.Context, id int64, upd warroom.UserUpdate) 
 		return nil, err
 	}
 	defer tx.rollback()
-	u, err := updateUser(ctx, tx, id, upd)
+	u, err := updateUser(ctx, tx, id, upd, false)
 	if err != nil {
 		return nil, err
 	}
@@ -165,7 +165,9 @@ func isAdmin(u *warroom.User) bool {
 	return u.Active && (u.Role == warroom.UserRoleOwner || u.Role == warroom.UserRoleAdmin)
 }
 
-func updateUser(ctx context.Context, tx *tx, id int64, upd warroom.UserUpdate) (*warroom.User, error) {
+// updateUser changes a user; approved says a second admin approved it, so
+// that removing an admin passes the two-person rule.
+func updateUser(ctx context.Context, tx *tx, id int64, upd warroom.UserUpdate, approved bool) (*warroom.User, error) {
 	if upd.Role != nil || upd.Active != nil {
 		// Two admins demoting each other at once must not both succeed.
 		if err := tx.d.lockTable(ctx, tx.sqlTx, "users"); err != nil {
@@ -194,6 +196,11 @@ func updateUser(ctx context.Context, tx *tx, id int64, upd warroom.UserUpdate) (
 	}
 	if err := u.Validate(); err != nil {
 		return nil, err
+	}
+	if isAdmin(&before) && !isAdmin(u) && !approved {
+		if err := guard(ctx, tx, warroom.OpUserRemoveAdmin); err != nil {
+			return nil, err
+		}
 	}
 	if isAdmin(&before) && !isAdmin(u) {
 		n, err := count(ctx, tx, `SELECT COUNT(*) FROM users WHERE active = ? AND role IN ('owner', 'admin') AND id <> ?`, true, id)
@@ -253,7 +260,7 @@ func (db *DB) Bootstrap(ctx context.Context, name, email, token string) (*warroo
 	if err := createUser(ctx, tx, u); err != nil {
 		return nil, "", err
 	}
-	t, secret, err := createToken(ctx, tx, u.ID, "bootstrap", nil, token)
+	t, secret, err := createToken(ctx, tx, u.ID, warroom.TokenInput{Name: "bootstrap", Kind: warroom.TokenPersonal, Scopes: warroom.DefaultTokenScopes}, token)
 	if err != nil {
 		return nil, "", err
 	}

@@ -1,0 +1,216 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/warroomhq/warroom"
+)
+
+var _ warroom.AuditVerifier = (*DB)(nil)
+
+// chainEntry is what an audit row's hash covers: every column but the hash
+// itself, so that no field can change unnoticed.
+type chainEntry struct {
+	ID         int64
+	At         time.Time
+	ActorID    int64
+	Action     string
+	TargetType string
+	TargetID   string
+	Data       string // "" for NULL
+	HasData    bool
+	SourceIP   string
+	PrevHash   string
+}
+
+// hash is SHA-256 over the fields as a JSON array: the encoding frames each
+// field, so moving characters from one field to the next changes the hash.
+func (e *chainEntry) hash() string {
+	var data any
+	if e.HasData {
+		data = e.Data
+	}
+	b, _ := json.Marshal([]any{e.ID, e.At.UTC().Format(timeLayout), e.ActorID, e.Action, e.TargetType, e.TargetID, data, e.SourceIP, e.PrevHash})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// appendAudit inserts e at the head of the chain. Updating the one
+// audit_chain row first takes its row lock on PostgreSQL, so concurrent
+// transactions append one after the other and each sees the head the
+// previous one left; on SQLite writers are serialised already.
+func appendAudit(ctx context.Context, tx *tx, e *chainEntry) error {
+	var headID int64
+	if err := tx.queryRow(ctx, `UPDATE audit_chain SET head_id = head_id WHERE id = 1 RETURNING head_id, head_hash`).Scan(&headID, &e.PrevHash); err != nil {
+		return fmt.Errorf("lock audit chain: %w", err)
+	}
+	e.HasData = e.HasData || e.Data != ""
+	var data any
+	if e.HasData {
+		data = e.Data
+	}
+	id, err := tx.insert(ctx, `INSERT INTO audit_log (at, actor_id, action, target_type, target_id, data, source_ip, prev_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At, nullID(e.ActorID), e.Action, e.TargetType, e.TargetID, data, e.SourceIP, e.PrevHash)
+	if err != nil {
+		return err
+	}
+	e.ID = id
+	h := e.hash()
+	if _, err := tx.exec(ctx, `UPDATE audit_log SET hash = ? WHERE id = ?`, h, id); err != nil {
+		return err
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_chain SET head_id = ?, head_hash = ? WHERE id = 1`, id, h); err != nil {
+		return err
+	}
+	return nil
+}
+
+// sealAudit links rows written before the chain existed (hash NULL) into
+// it, oldest first, so that an upgraded database is covered from its first
+// entry on. It runs after every migration and does nothing once sealed.
+func (db *DB) sealAudit(ctx context.Context) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	var headID int64
+	var prev string
+	if err := tx.queryRow(ctx, `UPDATE audit_chain SET head_id = head_id WHERE id = 1 RETURNING head_id, head_hash`).Scan(&headID, &prev); err != nil {
+		return fmt.Errorf("seal audit: %w", err)
+	}
+	rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip FROM audit_log WHERE hash IS NULL ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("seal audit: %w", err)
+	}
+	var es []*chainEntry
+	for rows.Next() {
+		e, err := scanChainEntry(rows, false)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("seal audit: %w", err)
+		}
+		es = append(es, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("seal audit: %w", err)
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	for _, e := range es {
+		e.PrevHash = prev
+		prev = e.hash()
+		if _, err := tx.exec(ctx, `UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?`, e.PrevHash, prev, e.ID); err != nil {
+			return fmt.Errorf("seal audit: %w", err)
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_chain SET head_id = ?, head_hash = ? WHERE id = 1`, es[len(es)-1].ID, prev); err != nil {
+		return fmt.Errorf("seal audit: %w", err)
+	}
+	db.logger.Info("sealed audit entries into the hash chain", "entries", len(es))
+	return tx.commit()
+}
+
+func scanChainEntry(s scanner, withHashes bool, extra ...any) (*chainEntry, error) {
+	var e chainEntry
+	var data sql.NullString
+	dest := []any{&e.ID, scanTime(&e.At), scanID(&e.ActorID), &e.Action, &e.TargetType, &e.TargetID, &data, &e.SourceIP}
+	if withHashes {
+		dest = append(dest, &nullString{&e.PrevHash})
+	}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	e.Data, e.HasData = data.String, data.Valid
+	return &e, nil
+}
+
+// nullString reads a nullable text column as "".
+type nullString struct{ s *string }
+
+// Scan implements sql.Scanner.
+func (n *nullString) Scan(src any) error {
+	var v sql.NullString
+	if err := v.Scan(src); err != nil {
+		return err
+	}
+	*n.s = v.String
+	return nil
+}
+
+// verifyBatch is how many entries VerifyAudit reads per query.
+const verifyBatch = 1000
+
+// VerifyAudit walks the audit log in ID order, recomputing each entry's
+// hash from its content and the previous entry's hash, and reports the
+// first entry that does not match. It reads one snapshot, so entries
+// appended meanwhile do not confuse it.
+func (db *DB) VerifyAudit(ctx context.Context) (*warroom.AuditVerification, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	var headID int64
+	var headHash string
+	if err := tx.queryRow(ctx, `SELECT head_id, head_hash FROM audit_chain WHERE id = 1`).Scan(&headID, &headHash); err != nil {
+		return nil, fmt.Errorf("verify audit: %w", err)
+	}
+	v := &warroom.AuditVerification{OK: true}
+	prev, lastID := "", int64(0)
+	fail := func(id int64, b warroom.AuditBreak, msg string, args ...any) (*warroom.AuditVerification, error) {
+		v.OK, v.FirstBadID, v.Break, v.Message = false, id, b, fmt.Sprintf(msg, args...)
+		return v, tx.commit()
+	}
+	for {
+		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, prev_hash, hash
+			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
+		if err != nil {
+			return nil, fmt.Errorf("verify audit: %w", err)
+		}
+		var batch []*chainEntry
+		var hashes []string
+		for rows.Next() {
+			var h string
+			e, err := scanChainEntry(rows, true, &nullString{&h})
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("verify audit: %w", err)
+			}
+			batch, hashes = append(batch, e), append(hashes, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("verify audit: %w", err)
+		}
+		for i, e := range batch {
+			if e.PrevHash != prev {
+				return fail(e.ID, warroom.AuditMissing, "audit entry %d does not follow entry %d: an entry between them was deleted, or this one was inserted out of order", e.ID, lastID)
+			}
+			if e.hash() != hashes[i] {
+				return fail(e.ID, warroom.AuditModified, "audit entry %d was modified: its content no longer matches its hash", e.ID)
+			}
+			prev, lastID = hashes[i], e.ID
+			v.Entries++
+		}
+		if len(batch) < verifyBatch {
+			break
+		}
+	}
+	if lastID != headID || prev != headHash {
+		if lastID > headID {
+			return fail(lastID, warroom.AuditMissing, "audit entry %d was inserted after the chain head %d without going through warroom", lastID, headID)
+		}
+		return fail(headID, warroom.AuditTruncated, "the newest audit entries were deleted: the chain head is entry %d, the log ends at %d", headID, lastID)
+	}
+	v.Message = fmt.Sprintf("audit log intact: %d entries", v.Entries)
+	return v, tx.commit()
+}
