@@ -42,6 +42,7 @@ var EventKinds = []EventKind{
 	EventTaskUpdated, EventTaskCompleted, EventTaskReopened, EventNote, EventStatusUpdate,
 	EventEscalated, EventNotificationSent, EventNotificationRetry, EventNotificationFailed, EventSLAWarning, EventSLABreach,
 	EventAlertOpened, EventAlertAttached, EventAlertResolved,
+	EventChangeLinked, EventChangeUnlinked, EventChangeRolledBack,
 }
 
 // Valid reports whether k is a known kind.
