@@ -47,7 +47,7 @@ func TestNotify(t *testing.T) {
 			} `json:"text"`
 			Elements []struct {
 				Type, URL, Style string
-				Text         struct{ Type, Text string }
+				Text             struct{ Type, Text string }
 			} `json:"elements"`
 		} `json:"blocks"`
 	}
