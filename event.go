@@ -43,6 +43,7 @@ var EventKinds = []EventKind{
 	EventEscalated, EventNotificationSent, EventNotificationRetry, EventNotificationFailed, EventSLAWarning, EventSLABreach,
 	EventAlertOpened, EventAlertAttached, EventAlertResolved,
 	EventChangeLinked, EventChangeUnlinked, EventChangeRolledBack,
+	EventPostmortem, EventActionItem, EventReminder,
 }
 
 // Valid reports whether k is a known kind.
