@@ -130,7 +130,10 @@ type Notice struct {
 	StatusUpdateID int64      `json:"status_update_id"`
 	SubscriberID   int64      `json:"subscriber_id"`
 	MaintenanceID  int64      `json:"maintenance_id"`
-	CreatedAt      time.Time  `json:"created_at"`
+	// EventID is the timeline event a declared or resolved notice came
+	// from; each event gives at most one notice.
+	EventID   int64     `json:"event_id"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Delivery is one message to one destination, rendered in its language
@@ -186,6 +189,36 @@ type CommunicationQueue interface {
 	// FindDeliveries lists a notice's deliveries, for tests and the admin
 	// pages.
 	FindDeliveries(ctx context.Context, noticeID int64) ([]*Delivery, error)
+
+	// LoadNotice reads everything needed to fan a notice out, in one
+	// snapshot.
+	// Returns ENOTFOUND.
+	LoadNotice(ctx context.Context, noticeID int64) (*NoticeContext, error)
+}
+
+// NoticeContext is what a notice is about and who hears of it, read in one
+// snapshot when it is fanned out.
+type NoticeContext struct {
+	Notice *Notice
+	// Incident is set for incident notices; Update for status updates;
+	// PublicIncident when the update is public; Maintenance for
+	// maintenance notices.
+	Incident       *Incident
+	Update         *StatusUpdate
+	PublicIncident *PublicIncident
+	Maintenance    *Maintenance
+	// Groups are the stakeholder groups the scope rules name, and Members
+	// their active members by user ID.
+	Groups  []*StakeholderGroup
+	Members map[int64]*User
+	// Subscribers hear of public notices (confirmed ones wanting the
+	// components) and of their own confirmation link; tokens and secrets
+	// are filled.
+	Subscribers []*Subscriber
+	// Communicator is reminded of an overdue update: the communications
+	// role, else the commander; nil when nobody holds either.
+	Communicator *User
+	Settings     *StatusPageSettings
 }
 
 // Subscriber audit actions.
