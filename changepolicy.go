@@ -30,8 +30,9 @@ type ChangeRule struct {
 	RequiredEvidence []EvidenceKind `json:"required_evidence"`
 	// Approvals is how many people other than the author must approve.
 	Approvals int `json:"approvals"`
-	// ApproverRoles may approve or reject. A role left out of the list,
-	// such as a contractor role, can never approve (seed 000 cases 5, 6).
+	// ApproverRoles may approve or reject. A role left out of the list
+	// can never approve; the contractor role is refused even if listed
+	// (seed 000 cases 5, 6).
 	ApproverRoles []UserRole `json:"approver_roles"`
 	// StarterRoles may start the change; empty means anyone who may
 	// respond.
@@ -51,6 +52,9 @@ func (r *ChangeRule) Matches(risk Risk, tier int, kind ChangeKind) bool {
 func (r *ChangeRule) CanApprove(u *User, c *Change) error {
 	if u == nil || u.ID == 0 {
 		return Errorf(EFORBIDDEN, "an approval must come from a person")
+	}
+	if u.Role == UserRoleContractor {
+		return Errorf(EFORBIDDEN, "%s is a contractor; contractors never approve or reject changes", u.Name)
 	}
 	if u.ID == c.AuthorID {
 		return Errorf(EFORBIDDEN, "%s is the author of %s and cannot approve or reject it; ask someone else", u.Name, c.Number)
@@ -103,6 +107,8 @@ func (r *ChangeRule) Validate(field string) error {
 	for i, v := range r.ApproverRoles {
 		if !v.Valid() {
 			return FieldErrorf(fmt.Sprintf("%s.approver_roles[%d]", field, i), "unknown role %q", v)
+		} else if v == UserRoleContractor {
+			return FieldErrorf(fmt.Sprintf("%s.approver_roles[%d]", field, i), "contractors never approve changes")
 		}
 	}
 	for i, v := range r.StarterRoles {

@@ -163,6 +163,7 @@ func TestCanApprove(t *testing.T) {
 		{"System", nil, warroom.EFORBIDDEN},
 		{"Responder", &warroom.User{ID: 9, Name: "Cy", Role: warroom.UserRoleResponder}, ""},
 		{"Admin", &warroom.User{ID: 10, Name: "Di", Role: warroom.UserRoleAdmin}, ""},
+		{"Contractor", &warroom.User{ID: 11, Name: "Ed", Role: warroom.UserRoleContractor}, warroom.EFORBIDDEN},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := warroom.ErrorCode(rule.CanApprove(tt.user, c)); got != tt.want {
@@ -198,6 +199,9 @@ func TestChangePolicy_Validate(t *testing.T) {
 		{"NoApprovers", func(p *warroom.ChangePolicy) { p.Rules[3].ApproverRoles = nil }, "rules[3].approver_roles"},
 		{"Role", func(p *warroom.ChangePolicy) { p.Rules[3].StarterRoles = []warroom.UserRole{"root"} }, "rules[3].starter_roles[0]"},
 		{"Approvals", func(p *warroom.ChangePolicy) { p.Rules[0].Approvals = -1 }, "rules[0].approvals"},
+		{"Contractor", func(p *warroom.ChangePolicy) {
+			p.Rules[3].ApproverRoles = append(p.Rules[3].ApproverRoles, warroom.UserRoleContractor)
+		}, "rules[3].approver_roles[3]"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := warroom.DefaultChangePolicy()

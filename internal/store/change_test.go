@@ -137,6 +137,14 @@ func TestChange_PolicyGate(t *testing.T) {
 				t.Errorf("message %q does not name the role", warroom.ErrorMessage(err))
 			}
 		})
+		t.Run("ContractorCannotApprove", func(t *testing.T) {
+			_, cctx, _ := storetest.User(t, e.db, warroom.UserRoleContractor)
+			_, err := e.db.ApproveChange(cctx, c.ID, "")
+			wantCode(t, err, warroom.EFORBIDDEN)
+			if !strings.Contains(warroom.ErrorMessage(err), "contractor") {
+				t.Errorf("message %q does not say why", warroom.ErrorMessage(err))
+			}
+		})
 		t.Run("ApproveEvidenceStart", func(t *testing.T) {
 			got, err := e.db.ApproveChange(e.approveX, c.ID, "reviewed")
 			if err != nil {
