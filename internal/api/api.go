@@ -27,6 +27,12 @@ type Deps struct {
 	Timeline  warroom.TimelineService
 	Users     warroom.UserService
 	Audit     warroom.AuditService
+	// Teams resolves the services granted to contractors and stakeholders;
+	// nil refuses them every incident.
+	Teams     warroom.TeamService
+	Approvals warroom.ApprovalService
+	// AuditVerifier checks the audit hash chain; nil hides the check.
+	AuditVerifier warroom.AuditVerifier
 	// Ready reports whether the server can serve requests, for /readyz;
 	// nil means always ready.
 	Ready  func(ctx context.Context) error
@@ -78,41 +84,22 @@ func Routes() []Route {
 // endpoint authenticates and authorises a request for rt before running it.
 func (h *handler) endpoint(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		handle := rt.handle
 		if rt.Permission != "" {
-			ctx, err := h.authenticate(w, r, rt.Permission)
+			ctx, err := h.authenticate(w, r, rt.Route)
 			if err != nil {
 				h.error(w, r, err)
 				return
 			}
 			r = r.WithContext(ctx)
+			if u := warroom.UserFromContext(ctx); u.Role.Scoped() && scopeOf(rt.Method, rt.Pattern) == scopeIncidents {
+				handle = h.listScopedIncidents
+			}
 		}
-		if err := rt.handle(w, r); err != nil {
+		if err := handle(w, r); err != nil {
 			h.error(w, r, err)
 		}
 	})
-}
-
-// authenticate checks the bearer token and the permission and returns a
-// context carrying the user and the client address for the audit log.
-func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, perm warroom.Permission) (context.Context, error) {
-	secret, ok := bearer(r)
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="warroom"`)
-		return nil, warroom.Errorf(warroom.EUNAUTHORIZED, "a bearer token is required: Authorization: Bearer wr_…")
-	}
-	u, err := h.Users.Authenticate(r.Context(), secret)
-	if err != nil {
-		if warroom.ErrorCode(err) == warroom.EINTERNAL {
-			return nil, err
-		}
-		w.Header().Set("WWW-Authenticate", `Bearer realm="warroom", error="invalid_token"`)
-		return nil, warroom.Errorf(warroom.EUNAUTHORIZED, "the token is unknown, expired or revoked")
-	}
-	if !u.Can(perm) {
-		return nil, warroom.Errorf(warroom.EFORBIDDEN, "the %s role does not grant the %s permission", u.Role, perm)
-	}
-	ctx := warroom.NewContextWithUser(r.Context(), u)
-	return warroom.NewContextWithSource(ctx, clientAddr(r)), nil
 }
 
 // bearer returns the token of an "Authorization: Bearer <secret>" header.

@@ -76,5 +76,25 @@ func routes(h *handler) []route {
 		r(del, "/api/v1/users/{id}/tokens/{tokenID}", read, h.revokeToken),
 
 		r(get, "/api/v1/audit", admin, h.listAudit),
+		r(get, "/api/v1/audit/export", admin, h.exportAudit),
+		r(get, "/api/v1/audit/verify", admin, h.verifyAudit),
+
+		r(post, "/api/v1/tokens/revoke-all", admin, h.revokeAllTokens),
+		r(get, "/api/v1/users/{id}/grants", admin, h.listGrants),
+		r(post, "/api/v1/users/{id}/grants", admin, h.grantService),
+		r(del, "/api/v1/users/{id}/grants/{serviceID}", admin, h.revokeGrant),
+		r(get, "/api/v1/teams", read, h.listTeams),
+		r(post, "/api/v1/teams", admin, h.createTeam),
+		r(get, "/api/v1/teams/{id}", read, h.getTeam),
+		r(post, "/api/v1/teams/{id}/members", admin, h.addTeamMember),
+		r(del, "/api/v1/teams/{id}/members/{userID}", admin, h.removeTeamMember),
+
+		r(get, "/api/v1/approvals", admin, h.listApprovals),
+		r(post, "/api/v1/approvals", admin, h.requestApproval),
+		r(get, "/api/v1/approvals/{id}", admin, h.getApproval),
+		r(post, "/api/v1/approvals/{id}/approve", admin, h.approve),
+		r(post, "/api/v1/approvals/{id}/reject", admin, h.reject),
+		r(get, "/api/v1/approval-settings", admin, h.getApprovalSettings),
+		r(put, "/api/v1/approval-settings", admin, h.putApprovalSettings),
 	}
 }

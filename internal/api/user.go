@@ -124,8 +124,10 @@ func (h *handler) listTokens(w http.ResponseWriter, r *http.Request) error {
 }
 
 type tokenRequest struct {
-	Name      string     `json:"name"`
-	ExpiresAt *time.Time `json:"expires_at"`
+	Name      string               `json:"name"`
+	Kind      warroom.TokenKind    `json:"kind"`
+	Scopes    []warroom.TokenScope `json:"scopes"`
+	ExpiresAt *time.Time           `json:"expires_at"`
 }
 
 type tokenResponse struct {
@@ -142,7 +144,10 @@ func (h *handler) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	t, secret, err := h.Users.CreateToken(r.Context(), id, req.Name, req.ExpiresAt)
+	if req.Kind == warroom.TokenService && !warroom.UserFromContext(r.Context()).Can(warroom.PermAdmin) {
+		return warroom.Errorf(warroom.EFORBIDDEN, "only an admin may issue service tokens")
+	}
+	t, secret, err := h.Users.IssueToken(r.Context(), id, warroom.TokenInput{Name: req.Name, Kind: req.Kind, Scopes: req.Scopes, ExpiresAt: req.ExpiresAt})
 	if err != nil {
 		return err
 	}
