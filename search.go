@@ -40,6 +40,9 @@ const (
 	// shorter ones (most Chinese words are two characters) are matched by
 	// a scan instead.
 	MinIndexedTermLen = 3
+	// MaxSearchHits bounds what a search ranks and counts: the newest
+	// matches; a total of MaxSearchHits means "at least".
+	MaxSearchHits = 1000
 )
 
 // SearchQuery is a full-text search over the past (seed 001: experience

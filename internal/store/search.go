@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -96,6 +97,22 @@ func search(ctx context.Context, tx *tx, q warroom.SearchQuery) ([]*warroom.Sear
 	if v := q.Before; v != nil {
 		where, args = append(where, "i.detected_at < ?"), append(args, *v)
 	}
+	// Ranking every match of a common word would sort tens of thousands of
+	// rows; the newest MaxSearchHits matches (by document ID, which grows
+	// with time) are ranked instead, which keeps
+	// a search over 100,000 incidents fast and is the same rule on both
+	// engines. The join with incidents is made only when a filter needs it.
+	from := "search_docs d"
+	if q.Type != nil || len(q.Severities) > 0 || q.After != nil || q.Before != nil {
+		from += " JOIN incidents i ON i.id = d.incident_id"
+	}
+	cond := strings.Join(append(where, "1 = 1"), " AND ")
+	newest := `SELECT d.id FROM ` + from + ` WHERE ` + cond + ` ORDER BY d.id DESC LIMIT ` + strconv.Itoa(warroom.MaxSearchHits)
+	if ftsOnly := !tx.d.postgres && len(long) > 0 && len(where) == 1 && from == "search_docs d"; ftsOnly {
+		// FTS5 walks its own rowids newest first and stops at the limit,
+		// without reading a single document row.
+		newest = `SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ` + strconv.Itoa(warroom.MaxSearchHits)
+	}
 	// The score counts the terms found in the title; lower() folds ASCII
 	// the same way on both engines.
 	instr := "instr(lower(d.title), ?)"
@@ -108,11 +125,10 @@ func search(ctx context.Context, tx *tx, q warroom.SearchQuery) ([]*warroom.Sear
 		scoreArgs = append(scoreArgs, t)
 	}
 	offset, limit := pageLimits(q.Offset, q.Limit)
-	cond := strings.Join(append(where, "1 = 1"), " AND ")
 	query := `SELECT d.doc_type, d.incident_id, i.title, i.severity, i.type, d.ref_id, d.title, d.body, d.at, ` + strings.Join(score, " + ") + ` AS score,
 		COUNT(*) OVER ()
 		FROM search_docs d JOIN incidents i ON i.id = d.incident_id
-		WHERE ` + cond + ` ORDER BY score DESC, d.at DESC, d.id DESC LIMIT ? OFFSET ?`
+		WHERE d.id IN (` + newest + `) ORDER BY score DESC, d.at DESC, d.id DESC LIMIT ? OFFSET ?`
 	all := append(append(append([]any{}, scoreArgs...), args...), limit, offset)
 	rows, err := tx.query(ctx, query, all...)
 	if err != nil {
@@ -134,7 +150,7 @@ func search(ctx context.Context, tx *tx, q warroom.SearchQuery) ([]*warroom.Sear
 		return nil, 0, fmt.Errorf("search: %w", err)
 	}
 	if len(hits) == 0 && offset > 0 {
-		if n, err = count(ctx, tx, `SELECT COUNT(*) FROM search_docs d JOIN incidents i ON i.id = d.incident_id WHERE `+cond, args...); err != nil {
+		if n, err = count(ctx, tx, `SELECT COUNT(*) FROM (`+newest+`) c`, args...); err != nil {
 			return nil, 0, err
 		}
 	}

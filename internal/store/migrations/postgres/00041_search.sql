@@ -20,6 +20,8 @@ CREATE TABLE search_docs (
 	UNIQUE (doc_type, ref_id)
 );
 CREATE INDEX search_docs_incident ON search_docs (incident_id);
+-- Searches rank the newest matches.
+CREATE INDEX search_docs_at ON search_docs (at, id);
 CREATE INDEX search_docs_title_trgm ON search_docs USING gin (title gin_trgm_ops);
 CREATE INDEX search_docs_body_trgm ON search_docs USING gin (body gin_trgm_ops);
 

@@ -17,6 +17,8 @@ CREATE TABLE search_docs (
 	UNIQUE (doc_type, ref_id)
 );
 CREATE INDEX search_docs_incident ON search_docs (incident_id);
+-- Searches rank the newest matches.
+CREATE INDEX search_docs_at ON search_docs (at, id);
 
 CREATE VIRTUAL TABLE search_fts USING fts5(title, body, content='search_docs', content_rowid='id', tokenize='trigram');
 
