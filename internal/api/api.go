@@ -27,6 +27,12 @@ type Deps struct {
 	Timeline  warroom.TimelineService
 	Users     warroom.UserService
 	Audit     warroom.AuditService
+	// Changes and ChangePolicy serve change management; ChangeKeys
+	// authenticates PagerDuty change events by routing key (nil refuses
+	// them all).
+	Changes      warroom.ChangeService
+	ChangePolicy warroom.ChangePolicyService
+	ChangeKeys   ChangeKeyFinder
 	// Teams resolves the services granted to contractors and stakeholders;
 	// nil refuses them every incident.
 	Teams     warroom.TeamService

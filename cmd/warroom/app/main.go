@@ -120,6 +120,7 @@ func (m *Main) handler() (http.Handler, error) {
 	apiHandler := api.New(api.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db,
+		Changes: db, ChangePolicy: db, ChangeKeys: changeKeys(db),
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
@@ -127,6 +128,9 @@ func (m *Main) handler() (http.Handler, error) {
 	mux.Handle("/healthz", apiHandler)
 	mux.Handle("/readyz", apiHandler)
 	mux.Handle("/api/", apiHandler)
+	// PagerDuty-compatible endpoints keep PagerDuty's paths so that its
+	// clients need only the host changed.
+	mux.Handle("/v2/", apiHandler)
 
 	// The web UI: the one place it is mounted.
 	uiHandler, err := ui.New(ui.Deps{
@@ -212,4 +216,12 @@ func Redact(dsn string) string {
 		return u.Redacted()
 	}
 	return dsn
+}
+
+// changeKeys is the store's lookup of integration keys, which PagerDuty
+// change events authenticate with; nil (every change event refused) when
+// the store has none.
+func changeKeys(db any) api.ChangeKeyFinder {
+	k, _ := db.(api.ChangeKeyFinder)
+	return k
 }
