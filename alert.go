@@ -111,9 +111,12 @@ func (e *AlertEvent) Validate() error {
 		return FieldErrorf("dedup_key", "is required")
 	} else if len(e.DedupKey) > MaxDedupKeyLen {
 		return FieldErrorf("dedup_key", "must be at most %d bytes", MaxDedupKeyLen)
-	} else if !utf8.ValidString(e.DedupKey) {
-		return FieldErrorf("dedup_key", "must be valid UTF-8")
+	} else if !utf8.ValidString(e.DedupKey) || strings.ContainsRune(e.DedupKey, 0) {
+		return FieldErrorf("dedup_key", "must be valid UTF-8 without NUL characters")
 	}
+	// PostgreSQL text cannot hold NUL; it carries no meaning in a summary.
+	e.Summary = strings.ReplaceAll(e.Summary, "\x00", "")
+	e.Source = strings.ReplaceAll(e.Source, "\x00", "")
 	if e.Severity == "" {
 		e.Severity = AlertError
 	}
@@ -193,9 +196,12 @@ type Alert struct {
 // store writes many batches in one transaction and fills Results.
 type AlertBatch struct {
 	IntegrationID int64
-	ServiceID     int64
-	Source        IntegrationKind
-	Events        []*AlertEvent
+	// MonitorID is set instead of IntegrationID for alerts a monitor raises.
+	MonitorID int64
+	ServiceID int64
+	// Source names the sender: an integration kind, or a monitor kind.
+	Source string
+	Events []*AlertEvent
 	// Results has one entry per event, in order, once stored.
 	Results []IngestResult
 }

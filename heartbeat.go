@@ -161,6 +161,23 @@ func (m *Monitor) Window() time.Duration { return time.Duration(m.WindowSeconds)
 // has at most one open alert.
 func (m *Monitor) DedupKey() string { return fmt.Sprintf("monitor-%d", m.ID) }
 
+// AdvanceFlow moves a flow monitor's window up to now. closed reports that
+// the window being counted has ended, short that it ended with fewer than
+// MinEvents. Check-ins and the engine both call it before they count or
+// judge, so that they always agree on the window.
+func (m *Monitor) AdvanceFlow(now time.Time) (closed, short bool) {
+	if m.WindowStart != nil && !now.Before(m.WindowStart.Add(m.Window())) {
+		closed, short = true, m.WindowCount < int64(m.MinEvents)
+		m.WindowStart, m.WindowCount = nil, 0
+	}
+	if m.WindowStart == nil {
+		if ws, ok := m.BusinessHours.WindowAt(now, m.Window()); ok {
+			m.WindowStart = &ws
+		}
+	}
+	return closed, short
+}
+
 // Validate checks the fields of the monitor's kind.
 func (m *Monitor) Validate() error {
 	m.Name = strings.TrimSpace(m.Name)

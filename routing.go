@@ -197,8 +197,9 @@ func (r *RoutingRule) SeverityFor(s AlertSeverity) Severity {
 }
 
 // GroupKey returns the key an alert groups under, "" when the rule does
-// not group. Labels are joined with their names so that {a="x,b"} and
-// {a="x", b=""} cannot collide.
+// not group. Labels are joined with their names and a separator that is
+// removed from values (the ASCII unit separator: PostgreSQL text cannot
+// hold NUL), so that {a="x,b"} and {a="x", b=""} cannot collide.
 func (r *RoutingRule) GroupKey(a *Alert) string {
 	if len(r.GroupBy) == 0 {
 		return ""
@@ -207,8 +208,8 @@ func (r *RoutingRule) GroupKey(a *Alert) string {
 	for _, l := range r.GroupBy {
 		b.WriteString(l)
 		b.WriteByte('=')
-		b.WriteString(strings.ReplaceAll(a.Labels[l], "\x00", ""))
-		b.WriteByte(0)
+		b.WriteString(strings.ReplaceAll(a.Labels[l], "\x1f", ""))
+		b.WriteByte(0x1f)
 	}
 	return b.String()
 }

@@ -1,0 +1,347 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/warroomhq/warroom"
+)
+
+var _ warroom.AlertService = (*DB)(nil)
+
+// IngestAlerts stores every batch in one transaction: the group commit of
+// the ingest endpoints, which hand it the requests that arrived while the
+// previous commit was being written.
+func (db *DB) IngestAlerts(ctx context.Context, batches []*warroom.AlertBatch) error {
+	for _, b := range batches {
+		if b.ServiceID <= 0 || (b.IntegrationID <= 0) == (b.MonitorID <= 0) {
+			return warroom.Errorf(warroom.EINVALID, "a batch needs a service and either an integration or a monitor")
+		}
+		for _, ev := range b.Events {
+			if err := ev.Validate(); err != nil {
+				return err
+			}
+		}
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	w, err := newAlertWriter(ctx, tx)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	for _, b := range batches {
+		if err := w.write(ctx, b); err != nil {
+			return err
+		}
+	}
+	if err := w.flush(ctx); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// alertWriter holds the prepared statements of one ingest transaction and
+// the outbox rows it collects, written in few multi-row inserts at the end.
+type alertWriter struct {
+	tx                        *tx
+	upsert, ack, resolve      *sql.Stmt
+	outboxIDs                 []int64
+	outboxActions             []warroom.AlertAction
+	labelsBuf, linksBuf       []byte
+	integrationArg, monitorID any
+}
+
+const upsertAlertSQL = `INSERT INTO alerts (service_id, integration_id, monitor_id, scope, dedup_key, source, status, summary, severity,
+	labels, details, links, raw, occurrences, first_seen_at, last_seen_at)
+	VALUES (?, ?, ?, ?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?, 1, ?, ?)
+	ON CONFLICT (scope, dedup_key) WHERE resolved_at IS NULL DO UPDATE SET
+	occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at, summary = excluded.summary,
+	severity = excluded.severity, source = excluded.source, labels = excluded.labels, details = excluded.details,
+	links = excluded.links, raw = excluded.raw
+	RETURNING id, occurrences`
+
+func newAlertWriter(ctx context.Context, tx *tx) (*alertWriter, error) {
+	w := &alertWriter{tx: tx}
+	var err error
+	prep := func(q string) *sql.Stmt {
+		if err != nil {
+			return nil
+		}
+		var s *sql.Stmt
+		s, err = tx.sqlTx.PrepareContext(ctx, tx.d.rebind(q))
+		return s
+	}
+	w.upsert = prep(upsertAlertSQL)
+	w.ack = prep(`UPDATE alerts SET status = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, ?), last_seen_at = ?
+		WHERE scope = ? AND dedup_key = ? AND resolved_at IS NULL RETURNING id`)
+	w.resolve = prep(`UPDATE alerts SET status = 'resolved', resolved_at = ?, last_seen_at = ?
+		WHERE scope = ? AND dedup_key = ? AND resolved_at IS NULL RETURNING id`)
+	if err != nil {
+		w.close()
+		return nil, fmt.Errorf("ingest alerts: prepare: %w", err)
+	}
+	return w, nil
+}
+
+func (w *alertWriter) close() {
+	for _, s := range []*sql.Stmt{w.upsert, w.ack, w.resolve} {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+// scope is the namespace dedup keys are unique in: PagerDuty's "per routing
+// key", and one per monitor.
+func scope(b *warroom.AlertBatch) string {
+	if b.MonitorID > 0 {
+		return "m:" + strconv.FormatInt(b.MonitorID, 10)
+	}
+	return "i:" + strconv.FormatInt(b.IntegrationID, 10)
+}
+
+func (w *alertWriter) write(ctx context.Context, b *warroom.AlertBatch) error {
+	sc := scope(b)
+	now := w.tx.d.time(w.tx.now)
+	b.Results = make([]warroom.IngestResult, len(b.Events))
+	source := string(b.Source)
+	for i, ev := range b.Events {
+		r := &b.Results[i]
+		r.DedupKey = ev.DedupKey
+		switch ev.Action {
+		case warroom.ActionTrigger:
+			labels, err := json.Marshal(ev.Labels)
+			if err != nil {
+				return fmt.Errorf("ingest alerts: labels: %w", err)
+			}
+			var links any
+			if len(ev.Links) > 0 {
+				b, err := json.Marshal(ev.Links)
+				if err != nil {
+					return fmt.Errorf("ingest alerts: links: %w", err)
+				}
+				links = string(b)
+			}
+			src := ev.Source
+			if src == "" {
+				src = source
+			}
+			var occ int64
+			err = w.upsert.QueryRowContext(ctx, b.ServiceID, nullID(b.IntegrationID), nullID(b.MonitorID), sc, ev.DedupKey, src,
+				ev.Summary, string(ev.Severity), string(labels), rawArg(ev.Details), links, rawArg(ev.Raw), now, now).Scan(&r.AlertID, &occ)
+			if err != nil {
+				return fmt.Errorf("ingest alerts: upsert: %w", err)
+			}
+			if r.Created = occ == 1; r.Created {
+				w.outboxIDs, w.outboxActions = append(w.outboxIDs, r.AlertID), append(w.outboxActions, warroom.ActionTrigger)
+			}
+		case warroom.ActionAcknowledge, warroom.ActionResolve:
+			stmt := w.ack
+			if ev.Action == warroom.ActionResolve {
+				stmt = w.resolve
+			}
+			err := stmt.QueryRowContext(ctx, now, now, sc, ev.DedupKey).Scan(&r.AlertID)
+			if errors.Is(err, sql.ErrNoRows) {
+				r.Dropped = true
+				continue
+			} else if err != nil {
+				return fmt.Errorf("ingest alerts: %s: %w", ev.Action, err)
+			}
+			if ev.Action == warroom.ActionResolve {
+				w.outboxIDs, w.outboxActions = append(w.outboxIDs, r.AlertID), append(w.outboxActions, warroom.ActionResolve)
+			}
+		}
+	}
+	return nil
+}
+
+// flush writes the collected outbox rows, a few hundred per statement.
+func (w *alertWriter) flush(ctx context.Context) error {
+	const chunk = 300
+	now := w.tx.now
+	for start := 0; start < len(w.outboxIDs); start += chunk {
+		end := min(start+chunk, len(w.outboxIDs))
+		var q strings.Builder
+		q.WriteString("INSERT INTO alert_outbox (alert_id, action, at) VALUES ")
+		args := make([]any, 0, 3*(end-start))
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?)")
+			args = append(args, w.outboxIDs[i], string(w.outboxActions[i]), now)
+		}
+		if _, err := w.tx.exec(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("ingest alerts: outbox: %w", err)
+		}
+	}
+	w.outboxIDs, w.outboxActions = w.outboxIDs[:0], w.outboxActions[:0]
+	return nil
+}
+
+// rawArg stores a JSON fragment as text, or NULL when empty.
+func rawArg(b json.RawMessage) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return string(b)
+}
+
+const alertColumns = `id, service_id, integration_id, monitor_id, source, dedup_key, status, summary, severity, labels, details, links, raw,
+	occurrences, first_seen_at, last_seen_at, acknowledged_at, resolved_at, incident_id, rule_id, suppressed, routed`
+
+func scanAlert(s interface{ Scan(...any) error }, extra ...any) (*warroom.Alert, error) {
+	var a warroom.Alert
+	var labels string
+	var details, links, raw *string
+	dest := []any{&a.ID, &a.ServiceID, scanID(&a.IntegrationID), scanID(&a.MonitorID), &a.Source, &a.DedupKey, &a.Status, &a.Summary, &a.Severity,
+		&labels, &details, &links, &raw, &a.Occurrences, scanTime(&a.FirstSeenAt), scanTime(&a.LastSeenAt),
+		scanNullTime(&a.AcknowledgedAt), scanNullTime(&a.ResolvedAt), scanIDPtr(&a.IncidentID), scanIDPtr(&a.RuleID), &a.Suppressed, &a.Routed}
+	if err := s.Scan(append(dest, extra...)...); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(labels), &a.Labels); err != nil {
+		return nil, fmt.Errorf("alert %d labels: %w", a.ID, err)
+	}
+	if a.Labels == nil {
+		a.Labels = map[string]string{}
+	}
+	if details != nil {
+		a.Details = json.RawMessage(*details)
+	}
+	if raw != nil {
+		a.Raw = json.RawMessage(*raw)
+	}
+	a.Links = []warroom.Link{}
+	if links != nil {
+		if err := json.Unmarshal([]byte(*links), &a.Links); err != nil {
+			return nil, fmt.Errorf("alert %d links: %w", a.ID, err)
+		}
+	}
+	return &a, nil
+}
+
+// FindAlertByID returns one alert.
+func (db *DB) FindAlertByID(ctx context.Context, id int64) (*warroom.Alert, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	a, err := findAlert(ctx, tx, id, false)
+	if err != nil {
+		return nil, err
+	}
+	return a, tx.commit()
+}
+
+func findAlert(ctx context.Context, tx *tx, id int64, lock bool) (*warroom.Alert, error) {
+	q := `SELECT ` + alertColumns + ` FROM alerts WHERE id = ?`
+	if lock {
+		q += tx.d.forUpdate()
+	}
+	a, err := scanAlert(tx.queryRow(ctx, q, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, warroom.Errorf(warroom.ENOTFOUND, "Alert %d not found.", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find alert: %w", err)
+	}
+	return a, nil
+}
+
+// FindAlerts returns a page of alerts, newest first.
+func (db *DB) FindAlerts(ctx context.Context, f warroom.AlertFilter) ([]*warroom.Alert, int, error) {
+	for _, s := range f.Statuses {
+		if !s.Valid() {
+			return nil, 0, warroom.FieldErrorf("status", "unknown status %q (want firing, acknowledged or resolved)", s)
+		}
+	}
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.rollback()
+	where, args := []string{"1 = 1"}, []any{}
+	for _, c := range []struct {
+		col string
+		v   *int64
+	}{{"id", f.ID}, {"service_id", f.ServiceID}, {"integration_id", f.IntegrationID}, {"incident_id", f.IncidentID}} {
+		if c.v != nil {
+			where, args = append(where, c.col+" = ?"), append(args, *c.v)
+		}
+	}
+	if len(f.Statuses) > 0 {
+		where = append(where, "status IN ("+placeholders(len(f.Statuses))+")")
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	if f.Query != nil {
+		where = append(where, "(LOWER(summary) LIKE ? OR dedup_key = ?)")
+		args = append(args, "%"+strings.ToLower(*f.Query)+"%", *f.Query)
+	}
+	offset, limit := pageLimits(f.Offset, f.Limit)
+	w := strings.Join(where, " AND ")
+	rows, err := tx.query(ctx, `SELECT `+alertColumns+`, COUNT(*) OVER() FROM alerts WHERE `+w+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("find alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []*warroom.Alert
+	n := 0
+	for rows.Next() {
+		a, err := scanAlert(rows, &n)
+		if err != nil {
+			return nil, 0, fmt.Errorf("find alerts: %w", err)
+		}
+		a.Raw = nil // lists stay light; FindAlertByID has it
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find alerts: %w", err)
+	}
+	if len(out) == 0 && offset > 0 {
+		if n, err = count(ctx, tx, "SELECT COUNT(*) FROM alerts WHERE "+w, args...); err != nil {
+			return nil, 0, err
+		}
+	}
+	return out, n, tx.commit()
+}
+
+// ResolveAlert resolves an alert by hand; routing then does what a resolve
+// from the source would.
+func (db *DB) ResolveAlert(ctx context.Context, id int64) (*warroom.Alert, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	a, err := findAlert(ctx, tx, id, true)
+	if err != nil {
+		return nil, err
+	}
+	if a.Status == warroom.AlertResolved {
+		return nil, warroom.Errorf(warroom.ECONFLICT, "Alert %d is already resolved.", id)
+	}
+	if _, err := tx.exec(ctx, `UPDATE alerts SET status = 'resolved', resolved_at = ? WHERE id = ?`, tx.now, id); err != nil {
+		return nil, fmt.Errorf("resolve alert: %w", err)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO alert_outbox (alert_id, action, at) VALUES (?, ?, ?)`, id, string(warroom.ActionResolve), tx.now); err != nil {
+		return nil, fmt.Errorf("resolve alert: %w", err)
+	}
+	if err := writeAudit(ctx, tx, warroom.AuditAlertResolve, "alert", id, map[string]any{"dedup_key": a.DedupKey, "summary": a.Summary}); err != nil {
+		return nil, err
+	}
+	a.Status, a.ResolvedAt = warroom.AlertResolved, &tx.now
+	return a, tx.commit()
+}
