@@ -287,4 +287,3 @@ func TestIntegrations(t *testing.T) {
 		}
 	})
 }
-
