@@ -39,6 +39,12 @@ type Deps struct {
 	Approvals warroom.ApprovalService
 	// AuditVerifier checks the audit hash chain; nil hides the check.
 	AuditVerifier warroom.AuditVerifier
+	// Postmortems, ActionItems, Reminders and Search serve learning from
+	// incidents.
+	Postmortems warroom.PostmortemService
+	ActionItems warroom.ActionItemService
+	Reminders   warroom.ReminderService
+	Search      warroom.SearchService
 	// Ready reports whether the server can serve requests, for /readyz;
 	// nil means always ready.
 	Ready  func(ctx context.Context) error

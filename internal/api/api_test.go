@@ -55,6 +55,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db, Ready: db.Ping, Logger: logger,
 		Teams: db, Approvals: db, AuditVerifier: db,
+		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Changes: db, ChangePolicy: db,
 	}
 }

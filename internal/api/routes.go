@@ -77,6 +77,33 @@ func routes(h *handler) []route {
 
 		r(get, "/api/v1/audit", admin, h.listAudit),
 
+		r(get, "/api/v1/incidents/{id}/postmortem", read, h.getIncidentPostmortem),
+		r(post, "/api/v1/incidents/{id}/postmortem", respond, h.createPostmortem),
+		r(get, "/api/v1/postmortems", read, h.listPostmortems),
+		r(get, "/api/v1/postmortems/{id}", read, h.getPostmortem),
+		r(patch, "/api/v1/postmortems/{id}", respond, h.updatePostmortem),
+		r(post, "/api/v1/postmortems/{id}/timeline", respond, h.importPostmortemTimeline),
+		r(post, "/api/v1/postmortems/{id}/submit", respond, h.submitPostmortem),
+		r(post, "/api/v1/postmortems/{id}/reviews", respond, h.reviewPostmortem),
+		r(post, "/api/v1/postmortems/{id}/publish", respond, h.publishPostmortem),
+		r(get, "/api/v1/postmortems/{id}/export", read, h.exportPostmortem),
+		r(get, "/api/v1/postmortem-templates", read, h.listPostmortemTemplates),
+		r(post, "/api/v1/postmortem-templates", admin, h.createPostmortemTemplate),
+		r(get, "/api/v1/postmortem-templates/{id}", read, h.getPostmortemTemplate),
+		r(put, "/api/v1/postmortem-templates/{id}", admin, h.replacePostmortemTemplate),
+		r(del, "/api/v1/postmortem-templates/{id}", admin, h.deletePostmortemTemplate),
+		r(get, "/api/v1/postmortem-policy", read, h.getPostmortemPolicy),
+		r(put, "/api/v1/postmortem-policy", admin, h.putPostmortemPolicy),
+		r(get, "/api/v1/action-items", read, h.listActionItems),
+		r(post, "/api/v1/action-items", respond, h.createActionItem),
+		r(get, "/api/v1/action-items/{id}", read, h.getActionItem),
+		r(patch, "/api/v1/action-items/{id}", respond, h.updateActionItem),
+		r(get, "/api/v1/reminders", read, h.listReminders),
+		r(get, "/api/v1/search", read, h.search),
+		// Not under /incidents/{id}: it reveals other incidents, which a
+		// role scoped to some services must not see.
+		r(get, "/api/v1/similar-incidents/{id}", read, h.similarIncidents),
+
 		r(get, "/api/v1/changes", read, h.listChanges),
 		r(post, "/api/v1/changes", respond, h.createChange),
 		r(get, "/api/v1/changes/{id}", read, h.getChange),
