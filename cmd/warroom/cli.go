@@ -126,6 +126,7 @@ talk to it over its HTTP API.`,
 		c.newServiceCmd(),
 		c.newUserCmd(),
 		c.newTokenCmd(),
+		c.newChangeCmd(),
 		c.newAuditCmd(),
 	)
 	markRunErrors(root)
