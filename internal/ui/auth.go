@@ -66,9 +66,20 @@ func (h *Handler) wrap(rt Route, fn handlerFunc) http.Handler {
 			h.renderError(w, r, rc, http.StatusForbidden, rc.L.T("error.csrf"))
 			return
 		}
-		if !rc.User.Can(rt.Permission) {
+		if !ScopedAllows(rc.User.Role, rt) {
 			h.renderError(w, r, rc, http.StatusForbidden, rc.L.T("error.forbidden"))
 			return
+		}
+		if rc.User.Role.Scoped() && strings.HasPrefix(rt.Pattern, "/incidents/{id}") {
+			// An incident outside the user's services looks like one that
+			// does not exist, so that guessing IDs reveals nothing.
+			if ok, err := h.seesIncident(r, rc.User); err != nil {
+				h.fail(w, r, rc, err)
+				return
+			} else if !ok {
+				h.fail(w, r, rc, warroom.Errorf(warroom.ENOTFOUND, "Incident %s not found.", r.PathValue("id")))
+				return
+			}
 		}
 		fn(w, r, rc)
 	})
@@ -118,6 +129,8 @@ type loginData struct {
 	Email string
 	Token string
 	Error string
+	// SSO shows the "Sign in with SSO" button.
+	SSO bool
 }
 
 func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, rc *request) {
@@ -131,6 +144,7 @@ func (h *Handler) loginForm(w http.ResponseWriter, r *http.Request, rc *request)
 
 func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, rc *request, status int, data loginData) {
 	data.Token = randomToken()
+	data.SSO = h.d.OIDC != nil
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: data.Token, Path: "/login", HttpOnly: true, Secure: h.d.Secure, SameSite: http.SameSiteStrictMode, MaxAge: 3600})
 	h.render(w, r, rc, status, "login", rc.L.T("login.title"), data)
 }
@@ -141,6 +155,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request, rc *request) {
 	if err != nil || c.Value == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue(csrfField))) != 1 {
 		data.Error = rc.L.T("login.expired")
 		h.renderLogin(w, r, rc, http.StatusForbidden, data)
+		return
+	}
+	if !h.logins.allow(clientAddr(r)) {
+		data.Error = rc.L.T("login.throttled")
+		w.Header().Set("Retry-After", "60")
+		h.renderLogin(w, r, rc, http.StatusTooManyRequests, data)
 		return
 	}
 	u, err := h.d.Users.AuthenticatePassword(r.Context(), data.Email, r.PostFormValue("password"))

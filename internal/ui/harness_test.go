@@ -41,10 +41,16 @@ func newEnv(tb testing.TB, engine string) *env {
 
 func newEnvDB(tb testing.TB, db *store.DB) *env {
 	tb.Helper()
+	return newEnvOIDC(tb, db, nil)
+}
+
+// newEnvOIDC is newEnvDB with single sign-on through o.
+func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
+	tb.Helper()
 	logger := slog.New(slog.DiscardHandler)
 	uh, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db, Timeline: db, Users: db, Sessions: db,
-		Logger: logger, PollInterval: 100 * time.Millisecond,
+		Teams: db, OIDC: o, Logger: logger, PollInterval: 100 * time.Millisecond,
 	})
 	if err != nil {
 		tb.Fatal(err)

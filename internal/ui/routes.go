@@ -42,6 +42,8 @@ func (h *Handler) routes() []route {
 		rt("GET", "/login", none, h.loginForm),
 		rt("POST", "/login", none, h.login),
 		rt("POST", "/logout", read, h.logout),
+		rt("GET", "/auth/oidc/login", none, h.oidcLogin),
+		rt("GET", "/auth/oidc/callback", none, h.oidcCallback),
 		rt("GET", "/{$}", read, h.home),
 
 		rt("GET", "/incidents", read, h.incidentList),

@@ -36,6 +36,11 @@ type Deps struct {
 	Timeline  warroom.TimelineService
 	Users     warroom.UserService
 	Sessions  warroom.SessionService
+	// Teams resolves the services granted to contractors and stakeholders;
+	// nil refuses them every incident.
+	Teams warroom.TeamService
+	// OIDC enables "Sign in with SSO"; nil hides it.
+	OIDC *OIDC
 
 	Logger *slog.Logger
 	// Now is the clock used for countdowns; nil means time.Now.
@@ -53,6 +58,8 @@ type Handler struct {
 	catalog *i18n.Catalog
 	pages   map[string]*pageTemplate
 	mux     *http.ServeMux
+	// logins throttles password attempts per client address.
+	logins *throttle
 }
 
 // New checks the dependencies, parses every template once and returns the
@@ -79,7 +86,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: %w", err)
 	}
-	h := &Handler{d: d, catalog: cat, pages: pages, mux: http.NewServeMux()}
+	h := &Handler{d: d, catalog: cat, pages: pages, mux: http.NewServeMux(), logins: newThrottle(d.Now)}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, fmt.Errorf("ui: static: %w", err)

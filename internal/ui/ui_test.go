@@ -155,7 +155,14 @@ func TestEscaping(t *testing.T) {
 func TestPermissions(t *testing.T) {
 	e := newEnv(t, "sqlite")
 	_, adminCtx := e.user(t, warroom.UserRoleAdmin, "en")
-	inc := e.declare(t, adminCtx, "Payments failing", warroom.Impact{UsersAffected: 20000})
+	svc := &warroom.Service{Name: "payments", Tier: 1}
+	if err := e.db.CreateService(adminCtx, svc); err != nil {
+		t.Fatal(err)
+	}
+	inc := &warroom.Incident{Title: "Payments failing", Type: warroom.TypeSystemCrash, ServiceIDs: []int64{svc.ID}, Impact: warroom.Impact{UsersAffected: 20000}}
+	if err := e.db.DeclareIncident(adminCtx, inc); err != nil {
+		t.Fatal(err)
+	}
 	id := strconv.FormatInt(inc.ID, 10)
 	fill := strings.NewReplacer("{id}", id, "{taskID}", "999999", "{assignmentID}", "999999", "{$}", "")
 
@@ -188,6 +195,11 @@ func TestPermissions(t *testing.T) {
 	for _, role := range warroom.UserRoles {
 		t.Run(string(role), func(t *testing.T) {
 			u, _ := e.user(t, role, "en")
+			if role.Scoped() {
+				if err := e.db.GrantService(adminCtx, u.ID, svc.ID); err != nil {
+					t.Fatal(err)
+				}
+			}
 			c := e.client(t)
 			c.login(u.Email)
 			before, _, err := e.db.FindEvents(adminCtx, warroom.EventFilter{IncidentID: inc.ID})
@@ -208,7 +220,10 @@ func TestPermissions(t *testing.T) {
 					// permission check would show up as a change.
 					res, body = c.post(path, url.Values{"state": {"investigating"}, "kind": {"note"}, "text": {"from " + string(role)}, "title": {"task by " + string(role)}, "severity": {"P1"}, "reason": {"test"}})
 				}
-				allowed := role.Can(rt.Permission)
+				allowed := wantUIAllowed(role, rt)
+				if allowed != ui.ScopedAllows(role, rt) {
+					t.Errorf("%s %s: ScopedAllows(%s) = %v, the matrix says %v", rt.Method, path, role, !allowed, allowed)
+				}
 				if allowed && res.StatusCode == http.StatusForbidden {
 					t.Errorf("%s %s: 403 for %s, which has %q; %.200s", rt.Method, path, role, rt.Permission, body)
 				}
@@ -227,6 +242,62 @@ func TestPermissions(t *testing.T) {
 			}
 		})
 	}
+}
+
+// wantUIAllowed is the matrix of docs/identity.md for pages, written out
+// apart from the code it checks: unscoped roles by permission; scoped roles
+// only their profile, sign-out and the incident pages (a stakeholder the
+// read-only ones).
+func wantUIAllowed(role warroom.UserRole, rt ui.Route) bool {
+	if !role.Can(rt.Permission) {
+		return false
+	} else if !role.Scoped() {
+		return true
+	}
+	if rt.Pattern == "/logout" || strings.HasPrefix(rt.Pattern, "/profile") {
+		return true
+	}
+	if !strings.HasPrefix(rt.Pattern, "/incidents/{id}") {
+		return false
+	}
+	return role == warroom.UserRoleContractor || rt.Method == "GET"
+}
+
+// TestScopedIncidents checks that a contractor guessing an incident ID in
+// the UI gets 404 and changes nothing.
+func TestScopedIncidents(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	_, adminCtx := e.user(t, warroom.UserRoleAdmin, "en")
+	mine, theirs := &warroom.Service{Name: "mine", Tier: 2}, &warroom.Service{Name: "theirs", Tier: 2}
+	for _, s := range []*warroom.Service{mine, theirs} {
+		if err := e.db.CreateService(adminCtx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other := &warroom.Incident{Title: "Not yours", Type: warroom.TypeSystemCrash, ServiceIDs: []int64{theirs.ID}}
+	if err := e.db.DeclareIncident(adminCtx, other); err != nil {
+		t.Fatal(err)
+	}
+	u, _ := e.user(t, warroom.UserRoleContractor, "en")
+	if err := e.db.GrantService(adminCtx, u.ID, mine.ID); err != nil {
+		t.Fatal(err)
+	}
+	c := e.client(t)
+	c.login(u.Email)
+	c.get("/profile")
+	id := strconv.FormatInt(other.ID, 10)
+	res, body := c.get("/incidents/" + id)
+	wantStatus(t, res, body, http.StatusNotFound)
+	if strings.Contains(body, "Not yours") {
+		t.Error("the refused page shows the incident's title")
+	}
+	res, body = c.post("/incidents/"+id+"/notes", url.Values{"text": {"sneaky"}, "kind": {"note"}})
+	wantStatus(t, res, body, http.StatusNotFound)
+	if evs, _, _ := e.db.FindEvents(adminCtx, warroom.EventFilter{IncidentID: other.ID, Kinds: []warroom.EventKind{warroom.EventNote}}); len(evs) != 0 {
+		t.Errorf("the refused note was written: %+v", evs)
+	}
+	res, body = c.get("/incidents")
+	wantStatus(t, res, body, http.StatusForbidden)
 }
 
 // TestPages renders every page in both languages for an admin with data in

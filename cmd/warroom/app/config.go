@@ -28,6 +28,22 @@ type Config struct {
 	// ps), become the first admin's credentials on an empty database.
 	BootstrapToken    string
 	BootstrapPassword string
+
+	// SecretKey (environment only) is the AES-256 key for credentials at
+	// rest, as 64 hex digits; without it the key is read from, or created
+	// in, SecretKeyFile, which defaults to the SQLite file's path + ".key".
+	SecretKey     string
+	SecretKeyFile string
+
+	// OIDC single sign-on; off unless OIDCIssuer is set. OIDCRoles maps
+	// claim values to roles: "sre=responder,ops-leads=admin".
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	OIDCRedirectURL  string
+	OIDCRoleClaim    string
+	OIDCRoles        string
+	OIDCDefaultRole  string
 }
 
 // DefaultConfig returns the configuration used when nothing is set: an
@@ -53,12 +69,21 @@ var settings = []setting{
 	{"server", "WARROOM_SERVER", "base URL of the warroom server the client commands call", func(c *Config) *string { return &c.Server }},
 	{"token", "WARROOM_TOKEN", "API token for the client commands", func(c *Config) *string { return &c.Token }},
 	{"log-level", "WARROOM_LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }},
+	{"secret-key-file", "WARROOM_SECRET_KEY_FILE", "file holding the key for credentials at rest, created if missing (default: the SQLite file + .key)", func(c *Config) *string { return &c.SecretKeyFile }},
+	{"oidc-issuer", "WARROOM_OIDC_ISSUER", "OpenID Connect issuer URL; enables single sign-on", func(c *Config) *string { return &c.OIDCIssuer }},
+	{"oidc-client-id", "WARROOM_OIDC_CLIENT_ID", "OpenID Connect client ID", func(c *Config) *string { return &c.OIDCClientID }},
+	{"oidc-redirect-url", "WARROOM_OIDC_REDIRECT_URL", "this server's /auth/oidc/callback URL as the provider knows it", func(c *Config) *string { return &c.OIDCRedirectURL }},
+	{"oidc-role-claim", "WARROOM_OIDC_ROLE_CLAIM", "ID token claim mapped to roles (default groups)", func(c *Config) *string { return &c.OIDCRoleClaim }},
+	{"oidc-roles", "WARROOM_OIDC_ROLES", "claim value to role map, e.g. sre=responder,ops-leads=admin", func(c *Config) *string { return &c.OIDCRoles }},
+	{"oidc-default-role", "WARROOM_OIDC_DEFAULT_ROLE", "role for people no mapping matches; empty refuses them", func(c *Config) *string { return &c.OIDCDefaultRole }},
 }
 
 // envOnly are settings that have no flag on purpose.
 var envOnly = []setting{
 	{"", "WARROOM_BOOTSTRAP_TOKEN", "", func(c *Config) *string { return &c.BootstrapToken }},
 	{"", "WARROOM_BOOTSTRAP_PASSWORD", "", func(c *Config) *string { return &c.BootstrapPassword }},
+	{"", "WARROOM_SECRET_KEY", "", func(c *Config) *string { return &c.SecretKey }},
+	{"", "WARROOM_OIDC_CLIENT_SECRET", "", func(c *Config) *string { return &c.OIDCClientSecret }},
 }
 
 // RegisterFlags binds the configuration flags to c. The defaults shown in
@@ -100,6 +125,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--server: %q must start with http:// or https://", c.Server)
 	}
 	if _, err := c.Level(); err != nil {
+		return err
+	}
+	if _, err := c.OIDC(); err != nil {
 		return err
 	}
 	return nil

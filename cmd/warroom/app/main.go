@@ -22,6 +22,7 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/api"
+	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/server"
 	"github.com/warroomhq/warroom/internal/store"
 	"github.com/warroomhq/warroom/internal/ui"
@@ -41,6 +42,9 @@ type Main struct {
 	DB *store.DB
 	// Server is set by Run.
 	Server *server.Server
+	// Secrets seals and opens credentials stored in the database (webhook
+	// URLs, SMTP passwords); set by Run.
+	Secrets *secret.Box
 
 	// Logger receives the structured log; nil means text to Stderr.
 	Logger *slog.Logger
@@ -102,6 +106,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Logger.Info("database open", "engine", m.DB.Engine(), "database", Redact(m.Config.Database))
 
+	if err := m.openSecrets(); err != nil {
+		return err
+	}
 	if err := m.bootstrap(ctx); err != nil {
 		return err
 	}
@@ -121,6 +128,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: changeKeys(db),
+		Teams: db, Approvals: db, AuditVerifier: db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
@@ -133,9 +141,14 @@ func (m *Main) handler() (http.Handler, error) {
 	mux.Handle("/v2/", apiHandler)
 
 	// The web UI: the one place it is mounted.
+	oidcConfig, err := m.Config.OIDC()
+	if err != nil {
+		return nil, err
+	}
 	uiHandler, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Sessions: db,
+		Teams: db, OIDC: oidcConfig,
 		Logger: m.Logger,
 		Secure: false,
 	})
