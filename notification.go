@@ -87,3 +87,54 @@ type NotificationService interface {
 	// the total.
 	FindNotifications(ctx context.Context, filter NotificationFilter) ([]*Notification, int, error)
 }
+
+// NotificationDelivery is a claimed notification with everything needed to send it:
+// the destination with its credentials opened, the recipient and the
+// incident as they are now.
+type NotificationDelivery struct {
+	Notification
+	Contact  ContactMethod
+	User     *User
+	Incident *Incident
+}
+
+// DeliveryOutcome is the result of one attempt.
+type DeliveryOutcome struct {
+	Sent bool
+	// RetryAt, when not zero, puts the notification back in the outbox
+	// until then; otherwise an unsent notification has failed for good.
+	RetryAt time.Time
+	Error   string
+}
+
+// PagingStore is the durable side of paging that the engine drives. Every
+// method claims its rows (SKIP LOCKED on PostgreSQL, the single writer on
+// SQLite), so several engines never fire the same timer twice.
+type PagingStore interface {
+	// FireEscalations pages the due level of up to limit escalations due
+	// at now and schedules their next level; it stops those whose incident
+	// was acknowledged or resolved. It returns how many it handled.
+	FireEscalations(ctx context.Context, now time.Time, limit int) (int, error)
+
+	// FireSLATimers sends the due SLA warnings (80 % of a target) and breach
+	// notices, and re-proposes the severity of incidents open long enough
+	// for the matrix's duration escalators.
+	FireSLATimers(ctx context.Context, now time.Time, limit int) (int, error)
+
+	// ClaimNotifications leases up to limit due notifications for lease,
+	// counting an attempt on each; pages for incidents acknowledged in the
+	// meantime are cancelled instead.
+	ClaimNotifications(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]*NotificationDelivery, error)
+
+	// CompleteNotification records an attempt's outcome, and puts it on the
+	// incident's timeline.
+	CompleteNotification(ctx context.Context, id int64, now time.Time, out DeliveryOutcome) error
+
+	// NextPagingDue returns the earliest due time of any paging timer, nil
+	// when none is set.
+	NextPagingDue(ctx context.Context) (*time.Time, error)
+
+	// LinkKey returns the key that signs acknowledge and resolve links,
+	// created on first use and shared by every instance.
+	LinkKey(ctx context.Context) ([]byte, error)
+}

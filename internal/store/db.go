@@ -30,6 +30,13 @@ import (
 type Options struct {
 	Now    func() time.Time // injected clock; nil means time.Now
 	Logger *slog.Logger     // nil means discard
+	// Sealer encrypts contact credentials at rest; nil stores them marked
+	// plain so that they can be sealed once a key is configured.
+	Sealer Sealer
+	// Wake is called after a commit that made paging work due now (a
+	// declared incident, a manual page), so the engine need not wait for
+	// its next tick. nil means nobody is told.
+	Wake func()
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -42,6 +49,8 @@ type DB struct {
 	d      dialect
 	now    func() time.Time
 	logger *slog.Logger
+	sealer Sealer
+	wake   func()
 
 	// dummyHash is verified against when an email is unknown, so that a
 	// login costs the same whether or not the account exists.
@@ -52,7 +61,7 @@ type DB struct {
 // Open opens (creating if needed) a SQLite file path (or "file:..." DSN) or a
 // postgres:// / postgresql:// URL, and runs the embedded migrations.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	db := &DB{now: opts.Now, logger: opts.Logger}
+	db := &DB{now: opts.Now, logger: opts.Logger, sealer: opts.Sealer, wake: opts.Wake}
 	if db.now == nil {
 		db.now = time.Now
 	}

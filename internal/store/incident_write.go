@@ -30,7 +30,11 @@ func (db *DB) DeclareIncident(ctx context.Context, inc *warroom.Incident) error 
 	if err := declareIncident(ctx, tx, inc); err != nil {
 		return err
 	}
-	return tx.commit()
+	if err := tx.commit(); err != nil {
+		return err
+	}
+	db.wakePaging()
+	return nil
 }
 
 func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
@@ -98,6 +102,11 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 		}
 	}
 	if err := instantiateSOPs(ctx, tx, inc, nil); err != nil {
+		return err
+	}
+	// Escalations and SLA timers are written in the declare transaction, so
+	// an incident that exists is always being paged for.
+	if err := startPaging(ctx, tx, inc); err != nil {
 		return err
 	}
 	if err := writeAudit(ctx, tx, warroom.AuditIncidentDeclare, "incident", inc.ID, map[string]any{
