@@ -147,6 +147,11 @@ func (c *Client) do(ctx context.Context, method, path string, query url.Values, 
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
+	// Exports are documents, not JSON: a *[]byte takes the body as is.
+	if raw, ok := out.(*[]byte); ok {
+		*raw = b
+		return nil
+	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("%s %s: decode response: %w", method, path, err)
 	}

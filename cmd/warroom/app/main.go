@@ -129,6 +129,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Timeline: db, Users: db, Audit: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: changeKeys(db),
 		Teams: db, Approvals: db, AuditVerifier: db,
+		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
