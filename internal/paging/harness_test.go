@@ -29,6 +29,7 @@ import (
 	"github.com/warroomhq/warroom/internal/notify/dingtalk"
 	"github.com/warroomhq/warroom/internal/notify/email"
 	"github.com/warroomhq/warroom/internal/paging"
+	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/store"
 	"github.com/warroomhq/warroom/internal/store/storetest"
 )
@@ -213,6 +214,7 @@ type harness struct {
 	mail    *mailbox
 	robot   *robot
 	links   *httptest.Server
+	box     *secret.Box
 	hmu     sync.RWMutex
 	handler http.Handler
 }
@@ -220,6 +222,11 @@ type harness struct {
 func newHarness(t *testing.T, engineName string) *harness {
 	h := &harness{t: t, engine: engineName, clock: &clock{t: time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC)}}
 	h.dsn = storetest.DSN(t, engineName)
+	box, err := secret.New(bytes.Repeat([]byte{7}, secret.KeySize))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.box = box
 	h.mail = newMailbox(t)
 	h.robot = newRobot(t, "SECtest")
 	// The link server starts before the pager so that links carry its URL;
@@ -237,7 +244,7 @@ func newHarness(t *testing.T, engineName string) *harness {
 // open opens the store and a fresh pager on the same database, as a
 // process start does.
 func (h *harness) open() {
-	db, err := store.Open(context.Background(), h.dsn, store.Options{Now: h.clock.Now})
+	db, err := store.Open(context.Background(), h.dsn, store.Options{Now: h.clock.Now, Sealer: h.box})
 	if err != nil {
 		h.t.Fatal(err)
 	}

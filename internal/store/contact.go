@@ -19,30 +19,36 @@ import (
 var _ warroom.ContactService = (*DB)(nil)
 
 // Sealer encrypts credentials at rest: contact addresses (webhook URLs carry
-// their tokens) and signing secrets. Options.Sealer sets it; without one,
-// values are stored marked "plain:" so that they can be sealed later.
+// their tokens), signing secrets, verification codes and the link key.
+// *secret.Box implements it; Options.Sealer sets it. Without one, values are
+// stored marked "plain:" so that they are recognised and can be sealed once
+// a key is configured. context binds a value to the column it is stored in.
 type Sealer interface {
-	Seal(plaintext []byte) (string, error)
-	Open(sealed string) ([]byte, error)
+	Seal(plaintext, context string) string
+	Open(sealed, context string) (string, error)
 }
 
 const plainPrefix = "plain:"
 
-func (db *DB) seal(s string) (string, error) {
+// Sealing contexts, one per kind of stored credential.
+const (
+	sealAddress = "contact_method.address"
+	sealSecret  = "contact_method.secret"
+	sealCode    = "notification.code"
+	sealLinkKey = "settings.link_key"
+)
+
+func (db *DB) seal(s, context string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
 	if db.sealer == nil {
 		return plainPrefix + s, nil
 	}
-	v, err := db.sealer.Seal([]byte(s))
-	if err != nil {
-		return "", fmt.Errorf("seal: %w", err)
-	}
-	return v, nil
+	return db.sealer.Seal(s, context), nil
 }
 
-func (db *DB) unseal(v string) (string, error) {
+func (db *DB) unseal(v, context string) (string, error) {
 	if v == "" {
 		return "", nil
 	}
@@ -52,11 +58,11 @@ func (db *DB) unseal(v string) (string, error) {
 	if db.sealer == nil {
 		return "", errors.New("unseal: a sealed value but no sealer is configured")
 	}
-	b, err := db.sealer.Open(v)
+	s, err := db.sealer.Open(v, context)
 	if err != nil {
-		return "", fmt.Errorf("unseal: %w", err)
+		return "", fmt.Errorf("unseal %s: %w", context, err)
 	}
-	return string(b), nil
+	return s, nil
 }
 
 // verificationTTL is how long a verification code works.
@@ -71,10 +77,10 @@ func (db *DB) scanContact(s scanner) (*warroom.ContactMethod, error) {
 		return nil, err
 	}
 	var err error
-	if cm.Address, err = db.unseal(addr); err != nil {
+	if cm.Address, err = db.unseal(addr, sealAddress); err != nil {
 		return nil, err
 	}
-	if cm.Secret, err = db.unseal(secret); err != nil {
+	if cm.Secret, err = db.unseal(secret, sealSecret); err != nil {
 		return nil, err
 	}
 	cm.HasSecret = cm.Secret != ""
@@ -123,11 +129,11 @@ func (db *DB) CreateContactMethod(ctx context.Context, cm *warroom.ContactMethod
 	if err := cm.Validate(); err != nil {
 		return err
 	}
-	addr, err := db.seal(cm.Address)
+	addr, err := db.seal(cm.Address, sealAddress)
 	if err != nil {
 		return err
 	}
-	secret, err := db.seal(cm.Secret)
+	secret, err := db.seal(cm.Secret, sealSecret)
 	if err != nil {
 		return err
 	}
@@ -209,7 +215,7 @@ func (db *DB) queueVerification(ctx context.Context, tx *tx, cm *warroom.Contact
 		codeHash(cm.ID, code), tx.now.Add(verificationTTL), cm.ID); err != nil {
 		return fmt.Errorf("queue verification: %w", err)
 	}
-	sealed, err := db.seal(code)
+	sealed, err := db.seal(code, sealCode)
 	if err != nil {
 		return err
 	}

@@ -204,14 +204,14 @@ func (db *DB) claimNotification(ctx context.Context, tx *tx, id int64, lease tim
 	if deleted != nil {
 		return nil, completeNotification(ctx, tx, n, warroom.DeliveryOutcome{Error: "the contact method was deleted"})
 	}
-	if d.Contact.Address, err = db.unseal(addr); err != nil {
+	if d.Contact.Address, err = db.unseal(addr, sealAddress); err != nil {
 		return nil, err
 	}
-	if d.Contact.Secret, err = db.unseal(secret); err != nil {
+	if d.Contact.Secret, err = db.unseal(secret, sealSecret); err != nil {
 		return nil, err
 	}
 	if n.Kind == warroom.NotifyVerification {
-		if d.Text, err = db.unseal(n.Text); err != nil {
+		if d.Text, err = db.unseal(n.Text, sealCode); err != nil {
 			return nil, err
 		}
 	}
@@ -321,7 +321,7 @@ func (db *DB) LinkKey(ctx context.Context) ([]byte, error) {
 	if _, err := rand.Read(b); err != nil {
 		return nil, fmt.Errorf("link key: %w", err)
 	}
-	sealed, err := db.seal(hex.EncodeToString(b))
+	sealed, err := db.seal(hex.EncodeToString(b), sealLinkKey)
 	if err != nil {
 		return nil, err
 	}
@@ -335,7 +335,7 @@ func (db *DB) LinkKey(ctx context.Context) ([]byte, error) {
 	if err := tx.commit(); err != nil {
 		return nil, err
 	}
-	h, err := db.unseal(v)
+	h, err := db.unseal(v, sealLinkKey)
 	if err != nil {
 		return nil, err
 	}
