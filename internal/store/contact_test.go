@@ -42,7 +42,7 @@ func TestContactMethods(t *testing.T) {
 			}
 			defer raw.Close()
 			var addr, sec string
-			if err := raw.QueryRow(`SELECT address_sealed, secret_sealed FROM contact_methods WHERE id = ` + strconv.FormatInt(cm.ID, 10)).Scan(&addr, &sec); err != nil {
+			if err := raw.QueryRow(`SELECT address_sealed, secret_sealed FROM contact_methods WHERE id = `+strconv.FormatInt(cm.ID, 10)).Scan(&addr, &sec); err != nil {
 				t.Fatal(err)
 			}
 			if strings.Contains(addr, "TOKEN123") || strings.Contains(sec, "SECabc") || !secret.IsSealed(addr) || !secret.IsSealed(sec) {
