@@ -22,6 +22,8 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/api"
+	"github.com/warroomhq/warroom/internal/engine"
+	"github.com/warroomhq/warroom/internal/ingest/httpingest"
 	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/server"
 	"github.com/warroomhq/warroom/internal/store"
@@ -42,6 +44,11 @@ type Main struct {
 	DB *store.DB
 	// Server is set by Run.
 	Server *server.Server
+	// Engine runs the background modules (alert routing, monitors, …);
+	// set by Run.
+	Engine *engine.Engine
+	// Ingest serves the alert ingest endpoints; set by Run.
+	Ingest *httpingest.Handler
 	// Secrets seals and opens credentials stored in the database (webhook
 	// URLs, SMTP passwords); set by Run.
 	Secrets *secret.Box
@@ -53,7 +60,9 @@ type Main struct {
 	// Getenv reads the environment for ParseFlags.
 	Getenv func(string) string
 
-	ownDB bool
+	ownDB      bool
+	stopEngine context.CancelFunc
+	engineDone chan struct{}
 }
 
 // NewMain returns a Main with the default configuration, reading the
@@ -112,12 +121,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.bootstrap(ctx); err != nil {
 		return err
 	}
+	m.Engine = engine.New(engine.Options{Logger: m.Logger}, m.engineModules()...)
 	h, err := m.handler()
 	if err != nil {
 		return err
 	}
 	m.Server = server.New(m.Config.Addr, h, m.Logger)
-	return m.Server.Open()
+	if err := m.Server.Open(); err != nil {
+		return err
+	}
+	m.startEngine()
+	return nil
 }
 
 // handler wires the HTTP surfaces onto one mux: the API owns /healthz,
@@ -129,7 +143,6 @@ func (m *Main) handler() (http.Handler, error) {
 		Timeline: db, Users: db, Audit: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: changeKeys(db),
 		Teams: db, Approvals: db, AuditVerifier: db,
-		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
@@ -140,6 +153,13 @@ func (m *Main) handler() (http.Handler, error) {
 	// PagerDuty-compatible endpoints keep PagerDuty's paths so that its
 	// clients need only the host changed.
 	mux.Handle("/v2/", apiHandler)
+	// Alert ingest, authenticated by integration key; see httpingest.Routes.
+	m.Ingest = httpingest.New(httpingest.Deps{
+		Integrations: db, Alerts: db, Monitors: db,
+		Wake: m.Engine.Wake, Logger: m.Logger, Writers: ingestWriters(db),
+	})
+	mux.Handle("/v2/enqueue", m.Ingest)
+	mux.Handle("/ingest/", m.Ingest)
 
 	// The web UI: the one place it is mounted.
 	oidcConfig, err := m.Config.OIDC()
@@ -217,6 +237,12 @@ func (m *Main) Close() error {
 		defer cancel()
 		errs = append(errs, m.Server.Close(ctx))
 	}
+	// Requests already queued for the group commit are committed before
+	// the database closes; then the engine finishes its tick.
+	if m.Ingest != nil {
+		m.Ingest.Close()
+	}
+	m.stopEngineAndWait()
 	if m.DB != nil && m.ownDB {
 		errs = append(errs, m.DB.Close())
 		m.DB, m.ownDB = nil, false
