@@ -7,9 +7,12 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"golang.org/x/sync/singleflight"
 )
 
 // maxEntries bounds the cache: history pages and incident pages are keyed
@@ -51,6 +54,10 @@ type cache struct {
 	ver     int64
 	checked time.Time
 	syncMu  sync.Mutex
+	// renders makes concurrent misses of one page wait for one render
+	// instead of each rendering it: after a change, the whole outage
+	// audience misses at once.
+	renders singleflight.Group
 }
 
 func newCache(version func(context.Context) (int64, error), now func() time.Time, interval, maxAge time.Duration) *cache {
@@ -124,12 +131,18 @@ func (h *Handler) cached(render renderFunc) http.HandlerFunc {
 		key := code + " " + r.Host + r.URL.Path + "?" + r.URL.Query().Get("page")
 		e := h.cache.get(key)
 		if e == nil {
-			var err error
-			if e, err = render(r, h.cat.lang(code)); err != nil {
+			v, err, _ := h.cache.renders.Do(key, func() (any, error) {
+				e, err := render(r, h.cat.lang(code))
+				if err == nil {
+					h.cache.put(key, e)
+				}
+				return e, err
+			})
+			if err != nil {
 				h.fail(w, r, h.cat.lang(code), err)
 				return
 			}
-			h.cache.put(key, e)
+			e = v.(*entry)
 		}
 		hd := w.Header()
 		hd.Set("Content-Type", e.ctype)
@@ -147,6 +160,9 @@ func (h *Handler) cached(render renderFunc) http.HandlerFunc {
 			hd.Set("Content-Encoding", "gzip")
 			body = e.gz
 		}
+		// A length lets the server write the body in one piece instead of
+		// chunking it.
+		hd.Set("Content-Length", strconv.Itoa(len(body)))
 		w.WriteHeader(e.status)
 		_, _ = w.Write(body)
 	}

@@ -112,6 +112,7 @@ func New(d Deps) (*Handler, error) {
 	h.mux.HandleFunc("GET /status/history", h.cached(h.history))
 	h.mux.HandleFunc("GET /status/incidents/{id}", h.cached(h.incident))
 	h.mux.HandleFunc("GET /status/feed.atom", h.cached(h.feed))
+	h.mux.HandleFunc("GET /status/subscribe", h.cached(h.subscribeForm))
 	h.mux.HandleFunc("POST /status/subscribe", h.subscribe)
 	h.mux.HandleFunc("GET /status/confirm", h.confirm)
 	h.mux.HandleFunc("GET /status/unsubscribe", h.unsubscribeForm)

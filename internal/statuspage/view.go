@@ -146,7 +146,7 @@ func (h *Handler) index(r *http.Request, l *lang) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &indexData{Overall: warroom.ComponentOperational, Components: s.components}
+	d := &indexData{Overall: warroom.ComponentOperational}
 	inMaintenance := map[int64]bool{}
 	for _, m := range s.maint {
 		mv := &maintenanceView{Maintenance: m, Names: s.componentNames(m.ComponentIDs), Active: m.Active(now)}
@@ -185,23 +185,42 @@ func (h *Handler) index(r *http.Request, l *lang) (*entry, error) {
 func runs(l *lang, bars []warroom.DayStatus) []barRun {
 	var out []barRun
 	for i, b := range bars {
-		class, title := "unknown", l.T("uptime.no_data", "Day", b.Day.Format("2006-01-02"))
+		class := "unknown"
 		if b.Known {
-			class, title = string(b.Worst), l.T("uptime.day", "Day", b.Day.Format("2006-01-02"), "Status", l.Status(b.Worst))
-			if b.OutageSeconds > 0 {
-				title = l.T("uptime.outage", "Day", b.Day.Format("2006-01-02"), "Status", l.Status(b.Worst), "Minutes", (b.OutageSeconds+59)/60)
-			}
+			class = string(b.Worst)
 		}
-		if n := len(out); n > 0 && out[n-1].Class == class && (class == "operational" || class == "unknown") {
+		plain := class == "operational" || class == "unknown"
+		if n := len(out); n > 0 && plain && out[n-1].Class == class {
 			out[n-1].W++
 			continue
 		}
-		if class == "operational" || class == "unknown" {
-			title = ""
+		r := barRun{X: i, W: 1, Class: class}
+		// Only days worth a closer look get a tooltip: translating ninety
+		// quiet days for a thousand components would dominate the render.
+		if !plain {
+			day := b.Day.Format("2006-01-02")
+			r.Title = l.T("uptime.day", "Day", day, "Status", l.Status(b.Worst))
+			if b.OutageSeconds > 0 {
+				r.Title = l.T("uptime.outage", "Day", day, "Status", l.Status(b.Worst), "Minutes", (b.OutageSeconds+59)/60)
+			}
 		}
-		out = append(out, barRun{X: i, W: 1, Class: class, Title: title})
+		out = append(out, r)
 	}
 	return out
+}
+
+// subscribeForm lets a visitor choose components; it is its own page so
+// that the status page does not carry a checkbox per component.
+func (h *Handler) subscribeForm(r *http.Request, l *lang) (*entry, error) {
+	settings, err := h.d.StatusPage.FindStatusPageSettings(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	cs, err := h.d.StatusPage.FindComponents(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	return h.renderPage(l, settings, http.StatusOK, "subscribe", l.T("page.subscribe"), "/status/subscribe", indexData{Components: cs})
 }
 
 type incidentData struct {

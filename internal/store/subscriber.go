@@ -256,4 +256,3 @@ func findSubscriberByID(ctx context.Context, tx *tx, id int64) (*warroom.Subscri
 	}
 	return ss[0], nil
 }
-
