@@ -50,7 +50,8 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 	logger := slog.New(slog.DiscardHandler)
 	uh, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db, Timeline: db, Users: db, Sessions: db,
-		Teams: db, OIDC: o, Logger: logger, PollInterval: 100 * time.Millisecond,
+		Teams: db, OIDC: o, Audit: db, AuditVerifier: db, Approvals: db,
+		Logger: logger, PollInterval: 100 * time.Millisecond,
 	})
 	if err != nil {
 		tb.Fatal(err)

@@ -41,6 +41,11 @@ type Deps struct {
 	Teams warroom.TeamService
 	// OIDC enables "Sign in with SSO"; nil hides it.
 	OIDC *OIDC
+	// Audit, AuditVerifier and Approvals serve the admin pages; nil hides
+	// them (404).
+	Audit         warroom.AuditService
+	AuditVerifier warroom.AuditVerifier
+	Approvals     warroom.ApprovalService
 
 	Logger *slog.Logger
 	// Now is the clock used for countdowns; nil means time.Now.
