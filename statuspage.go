@@ -154,6 +154,10 @@ type StatusPageSettings struct {
 
 var hexColour = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 
+// ValidAccentColour reports whether c is a #rrggbb colour, the only form
+// the status page writes into its style sheet.
+func ValidAccentColour(c string) bool { return hexColour.MatchString(c) }
+
 // Validate checks the settings and fills defaults.
 func (s *StatusPageSettings) Validate() error {
 	s.Name, s.PublicURL = strings.TrimSpace(s.Name), strings.TrimRight(strings.TrimSpace(s.PublicURL), "/")
