@@ -88,14 +88,6 @@ func (h *Handler) routes() []route {
 		rt("GET", "/admin/approvals", admin, h.approvalsPage),
 		rt("POST", "/admin/approvals/{id}/approve", admin, h.approvalDecide(true)),
 		rt("POST", "/admin/approvals/{id}/reject", admin, h.approvalDecide(false)),
-		rt("GET", "/profile/tokens", read, h.tokensPage),
-		rt("POST", "/profile/tokens", read, h.tokenCreate),
-		rt("POST", "/profile/tokens/{id}/revoke", read, h.tokenRevoke),
-
-		rt("GET", "/admin/audit", admin, h.auditPage),
-		rt("GET", "/admin/approvals", admin, h.approvalsPage),
-		rt("POST", "/admin/approvals/{id}/approve", admin, h.approvalDecide(true)),
-		rt("POST", "/admin/approvals/{id}/reject", admin, h.approvalDecide(false)),
 	}
 }
 

@@ -46,11 +46,6 @@ type Deps struct {
 	Audit         warroom.AuditService
 	AuditVerifier warroom.AuditVerifier
 	Approvals     warroom.ApprovalService
-	// Audit, AuditVerifier and Approvals serve the admin pages; nil hides
-	// them (404).
-	Audit         warroom.AuditService
-	AuditVerifier warroom.AuditVerifier
-	Approvals     warroom.ApprovalService
 
 	Logger *slog.Logger
 	// Now is the clock used for countdowns; nil means time.Now.
