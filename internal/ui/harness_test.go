@@ -50,6 +50,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 	logger := slog.New(slog.DiscardHandler)
 	uh, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db, Timeline: db, Users: db, Sessions: db,
+		Changes: db, ChangePolicy: db,
 		Teams: db, OIDC: o, Audit: db, AuditVerifier: db, Approvals: db,
 		Logger: logger, PollInterval: 100 * time.Millisecond,
 	})

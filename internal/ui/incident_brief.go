@@ -25,6 +25,10 @@ type briefData struct {
 	TasksDone   int
 	LastEventID int64
 	LiveURL     string
+	// Changes are those to the incident's services around detection
+	// (ChangesOn when change management is wired in).
+	Changes   []*warroom.CorrelatedChange
+	ChangesOn bool
 	// Reason is the severity reason in the reader's language when it is a
 	// plain rule match, else the stored text.
 	Reason string
@@ -74,6 +78,12 @@ func (h *Handler) loadBrief(r *http.Request, rc *request, id int64, kind string)
 	}
 	if d.Updates, _, err = h.d.Timeline.FindEvents(ctx, warroom.EventFilter{IncidentID: id, Kinds: []warroom.EventKind{warroom.EventStatusUpdate}, Limit: 3}); err != nil {
 		return nil, err
+	}
+	if h.d.Changes != nil {
+		d.ChangesOn = true
+		if d.Changes, err = h.d.Changes.FindIncidentChanges(ctx, id, warroom.DefaultCorrelationWindow); err != nil {
+			return nil, err
+		}
 	}
 	for _, t := range inc.Tasks {
 		if t.Done {

@@ -77,6 +77,18 @@ func (h *Handler) routes() []route {
 		rt("POST", "/sops/{id}", admin, h.sopReplace),
 		rt("POST", "/sops/{id}/delete", admin, h.sopDelete),
 
+		rt("GET", "/changes", read, h.changeList),
+		rt("POST", "/changes", respond, h.changeCreate),
+		rt("GET", "/changes/calendar", read, h.changeCalendar),
+		rt("GET", "/changes/{id}", read, h.changeShow),
+		rt("POST", "/changes/{id}/action", respond, h.changeAction),
+		rt("POST", "/freeze-windows", admin, h.freezeCreate),
+		rt("POST", "/freeze-windows/{id}/exceptions", admin, h.freezeException),
+		rt("GET", "/change-policy", read, h.changePolicyShow),
+		rt("POST", "/change-policy", admin, h.changePolicyUpdate),
+		rt("POST", "/incidents/{id}/changes/{changeID}/suspect", respond, h.incidentSuspect),
+		rt("POST", "/incidents/{id}/changes/{changeID}/rollback", respond, h.incidentRollbackChange),
+
 		rt("GET", "/profile", read, h.profileShow),
 		rt("POST", "/profile", read, h.profileUpdate),
 		rt("POST", "/profile/password", read, h.profilePassword),

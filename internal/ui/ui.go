@@ -36,6 +36,10 @@ type Deps struct {
 	Timeline  warroom.TimelineService
 	Users     warroom.UserService
 	Sessions  warroom.SessionService
+	// Changes and ChangePolicy serve the change pages and the brief's
+	// recent changes; nil hides them.
+	Changes      warroom.ChangeService
+	ChangePolicy warroom.ChangePolicyService
 	// Teams resolves the services granted to contractors and stakeholders;
 	// nil refuses them every incident.
 	Teams warroom.TeamService

@@ -169,6 +169,7 @@ func (m *Main) handler() (http.Handler, error) {
 	uiHandler, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Sessions: db,
+		Changes: db, ChangePolicy: db,
 		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db,
 		Logger: m.Logger,
 		Secure: false,
