@@ -45,6 +45,11 @@ type Deps struct {
 	ActionItems warroom.ActionItemService
 	Reminders   warroom.ReminderService
 	Search      warroom.SearchService
+	// Stakeholders, StatusPage and Subscribers serve telling people:
+	// stakeholder groups, status updates and the public status page.
+	Stakeholders warroom.StakeholderService
+	StatusPage   warroom.StatusPageService
+	Subscribers  warroom.SubscriberService
 	// Ready reports whether the server can serve requests, for /readyz;
 	// nil means always ready.
 	Ready  func(ctx context.Context) error

@@ -57,6 +57,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Teams: db, Approvals: db, AuditVerifier: db,
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Changes: db, ChangePolicy: db,
+		Stakeholders: db, StatusPage: db, Subscribers: db,
 	}
 }
 
