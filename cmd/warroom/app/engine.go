@@ -15,6 +15,7 @@ func (m *Main) engineModules() []engine.Module {
 	return []engine.Module{
 		&engine.Monitors{Monitors: m.DB, Logger: m.Logger},
 		&engine.AlertRouting{Alerts: m.DB, Logger: m.Logger, Wake: func() { m.Engine.Wake() }},
+		m.communications(),
 	}
 }
 

@@ -143,6 +143,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Timeline: db, Users: db, Audit: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: changeKeys(db),
 		Teams: db, Approvals: db, AuditVerifier: db,
+		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
@@ -177,6 +178,13 @@ func (m *Main) handler() (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web ui: %w", err)
 	}
+	// The public status page: the one place served without login.
+	statusHandler, err := m.statusPage()
+	if err != nil {
+		return nil, fmt.Errorf("status page: %w", err)
+	}
+	mux.Handle("/status", statusHandler)
+	mux.Handle("/status/", statusHandler)
 	mux.Handle("/", uiHandler)
 
 	return server.WithMiddleware(mux, m.Logger), nil
