@@ -52,6 +52,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db, Timeline: db, Users: db, Sessions: db,
 		Changes: db, ChangePolicy: db,
 		Teams: db, OIDC: o, Audit: db, AuditVerifier: db, Approvals: db,
+		Postmortems: db, ActionItems: db, Search: db,
 		Logger: logger, PollInterval: 100 * time.Millisecond,
 	})
 	if err != nil {

@@ -37,6 +37,11 @@ type briefData struct {
 	Roles      []*warroom.IncidentRole
 	Users      []*warroom.User
 	Severities []warroom.Severity
+	// Similar past incidents and this incident's postmortem, when the
+	// learning services are wired.
+	Similar    []*warroom.SimilarIncident
+	Postmortem *warroom.Postmortem
+	Learning   bool
 	Err        string
 }
 
@@ -116,6 +121,10 @@ func (h *Handler) showIncident(w http.ResponseWriter, r *http.Request, rc *reque
 		return
 	}
 	d.Err = errMsg
+	if err := h.loadLearning(r, rc, d); err != nil {
+		h.fail(w, r, rc, err)
+		return
+	}
 	if rc.User.Can(warroom.PermRespond) && d.Incident.State != warroom.StateClosed {
 		if d.Roles, err = h.d.Roles.FindIncidentRoles(r.Context()); err != nil {
 			h.fail(w, r, rc, err)

@@ -43,6 +43,12 @@ type Deps struct {
 	// Teams resolves the services granted to contractors and stakeholders;
 	// nil refuses them every incident.
 	Teams warroom.TeamService
+	// Postmortems, ActionItems and Search serve the postmortem, action
+	// item and search pages and the similar incidents on an incident;
+	// nil hides them.
+	Postmortems warroom.PostmortemService
+	ActionItems warroom.ActionItemService
+	Search      warroom.SearchService
 	// OIDC enables "Sign in with SSO"; nil hides it.
 	OIDC *OIDC
 	// Audit, AuditVerifier and Approvals serve the admin pages; nil hides

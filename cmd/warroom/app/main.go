@@ -172,6 +172,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Timeline: db, Users: db, Sessions: db,
 		Changes: db, ChangePolicy: db,
 		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db,
+		Postmortems: db, ActionItems: db, Search: db,
 		Logger: m.Logger,
 		Secure: false,
 	})
