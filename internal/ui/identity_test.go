@@ -52,6 +52,7 @@ func TestAdminPages(t *testing.T) {
 				c2 := e.client(t)
 				c2.login(approver.Email)
 				res, body = c2.get("/admin/approvals")
+				wantStatus(t, res, body, http.StatusOK)
 				if !strings.Contains(body, tt.approve) {
 					t.Errorf("approver sees no approve button")
 				}
