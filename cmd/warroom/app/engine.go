@@ -16,6 +16,9 @@ func (m *Main) engineModules() []engine.Module {
 		&engine.Monitors{Monitors: m.DB, Logger: m.Logger},
 		&engine.AlertRouting{Alerts: m.DB, Logger: m.Logger, Wake: func() { m.Engine.Wake() }},
 		m.communications(),
+		// Reminders are recorded durably and listed at /api/v1/reminders;
+		// sending them through the notification channels is not wired yet.
+		&engine.Reminders{Reminders: m.DB, Logger: m.Logger},
 	}
 }
 
