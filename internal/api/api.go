@@ -45,6 +45,12 @@ type Deps struct {
 	ActionItems warroom.ActionItemService
 	Reminders   warroom.ReminderService
 	Search      warroom.SearchService
+	// Schedules, Escalations, Contacts and Notifications serve on-call
+	// and paging.
+	Schedules     warroom.ScheduleService
+	Escalations   warroom.EscalationService
+	Contacts      warroom.ContactService
+	Notifications warroom.NotificationService
 	// Stakeholders, StatusPage and Subscribers serve telling people:
 	// stakeholder groups, status updates and the public status page.
 	Stakeholders warroom.StakeholderService

@@ -58,6 +58,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Changes: db, ChangePolicy: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
+		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 	}
 }
 

@@ -256,7 +256,7 @@ func (h *harness) open() {
 	}
 	reg.Register(warroom.ContactEmail, mailer)
 	reg.Register(warroom.ContactDingTalk, dingtalk.New(http.DefaultClient))
-	h.pager, err = paging.New(paging.Options{Store: db, Notifier: reg, BaseURL: h.links.URL})
+	h.pager, err = paging.New(paging.Options{Store: db, Notifier: reg, BaseURL: h.links.URL, Now: h.clock.Now})
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -273,7 +273,7 @@ func (h *harness) open() {
 // restart closes the store and opens it again, losing every bit of
 // in-memory state.
 func (h *harness) restart() {
-	h.pager.Stop()
+	h.pager.Close()
 	if err := h.db.Close(); err != nil {
 		h.t.Fatal(err)
 	}
@@ -281,7 +281,7 @@ func (h *harness) restart() {
 }
 
 func (h *harness) close() {
-	h.pager.Stop()
+	h.pager.Close()
 	h.db.Close()
 }
 
@@ -301,6 +301,7 @@ func mustPort(t *testing.T, addr string) int {
 func (h *harness) tick() {
 	h.t.Helper()
 	h.eng.Tick(context.Background())
+	h.pager.Flush()
 	for name, s := range h.eng.Stats() {
 		if s.LastError != "" {
 			h.t.Fatalf("module %s: %s", name, s.LastError)

@@ -48,8 +48,12 @@ type Options struct {
 	MaxAttempts int
 	// Wake asks the engine for an early tick; it arms a timer for the next
 	// due row so that timers fire on time without a fast polling interval.
-	Wake   func()
-	Logger *slog.Logger
+	Wake func()
+	// Now is the clock outcomes are stamped with; nil means time.Now.
+	Now func() time.Time
+	// SendTimeout bounds one send; 0 means 30 seconds.
+	SendTimeout time.Duration
+	Logger      *slog.Logger
 }
 
 // Pager holds the modules' shared state.
@@ -57,8 +61,12 @@ type Pager struct {
 	opts  Options
 	links *Links
 
+	sem chan struct{}
+	wg  sync.WaitGroup
+
 	timerMu sync.Mutex
 	timer   *time.Timer
+	timerAt time.Time
 }
 
 // New returns a pager; Modules lists its engine modules.
@@ -94,7 +102,13 @@ func New(opts Options) (*Pager, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Pager{opts: opts, links: &Links{Key: opts.Store.LinkKey, BaseURL: opts.BaseURL}}, nil
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.SendTimeout <= 0 {
+		opts.SendTimeout = 30 * time.Second
+	}
+	return &Pager{opts: opts, links: &Links{Key: opts.Store.LinkKey, BaseURL: opts.BaseURL}, sem: make(chan struct{}, opts.Workers)}, nil
 }
 
 // Links returns the signer of acknowledge and resolve links.
@@ -139,47 +153,56 @@ func (p *Pager) fireAll(fire func(context.Context, time.Time, int) (int, error))
 	}
 }
 
-// deliver sends every due notification, then arms the wake-up for the
-// next due timer.
+// deliver claims as many due notifications as there are free workers and
+// hands them to the workers, then arms the wake-up for the next due timer.
+// It does not wait for the sends: a slow relay must not hold up the next
+// escalation step, which runs in the same tick loop. The lease keeps a
+// claimed notification from being claimed again while its send runs.
 func (p *Pager) deliver(ctx context.Context, now time.Time) error {
 	for ctx.Err() == nil {
-		ds, err := p.opts.Store.ClaimNotifications(ctx, now, p.opts.Lease, p.opts.Batch)
+		free := cap(p.sem) - len(p.sem)
+		if free == 0 {
+			break
+		}
+		ds, err := p.opts.Store.ClaimNotifications(ctx, now, p.opts.Lease, min(free, p.opts.Batch))
 		if err != nil {
 			return err
 		}
-		if err := p.sendAll(ctx, now, ds); err != nil {
-			return err
+		for _, d := range ds {
+			p.sem <- struct{}{}
+			p.wg.Add(1)
+			go p.work(d)
 		}
-		if len(ds) < p.opts.Batch {
+		if len(ds) < min(free, p.opts.Batch) {
 			break
 		}
 	}
 	return p.arm(ctx, now)
 }
 
-func (p *Pager) sendAll(ctx context.Context, now time.Time, ds []*warroom.NotificationDelivery) error {
-	sem := make(chan struct{}, p.opts.Workers)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var firstErr error
-	for _, d := range ds {
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer func() { <-sem; wg.Done() }()
-			out := p.send(ctx, now, d)
-			if err := p.opts.Store.CompleteNotification(ctx, d.ID, now, out); err != nil {
-				mu.Lock()
-				if firstErr == nil {
-					firstErr = err
-				}
-				mu.Unlock()
-			}
-		}()
+// work sends one notification and records the outcome at the time it is
+// known.
+func (p *Pager) work(d *warroom.NotificationDelivery) {
+	defer func() { <-p.sem; p.wg.Done() }()
+	ctx, cancel := context.WithTimeout(context.Background(), p.opts.SendTimeout)
+	defer cancel()
+	out := p.send(ctx, p.opts.Now(), d)
+	// The outcome is stored even if the send ran out of time, on a fresh
+	// context: losing it would resend a message that may have gone out.
+	cctx, ccancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer ccancel()
+	if err := p.opts.Store.CompleteNotification(cctx, d.ID, p.opts.Now(), out); err != nil {
+		p.opts.Logger.Error("record notification outcome", "id", d.ID, "err", err)
 	}
-	wg.Wait()
-	return firstErr
+	if !out.RetryAt.IsZero() {
+		// A retry falls due later; make sure a timer will fire for it.
+		p.wakeAt(out.RetryAt)
+	}
 }
+
+// Flush waits until every send in flight has finished and its outcome is
+// stored. Tests call it after a tick; Close calls it on shutdown.
+func (p *Pager) Flush() { p.wg.Wait() }
 
 // send renders and sends one notification and classifies the outcome.
 func (p *Pager) send(ctx context.Context, now time.Time, d *warroom.NotificationDelivery) warroom.DeliveryOutcome {
@@ -267,8 +290,8 @@ func (p *Pager) message(ctx context.Context, now time.Time, d *warroom.Notificat
 	}, nil
 }
 
-// arm schedules a wake-up for the next due timer when it comes before the
-// engine's next regular tick would.
+// arm schedules a wake-up for the next due timer, so that timers fire on
+// time without the engine polling fast.
 func (p *Pager) arm(ctx context.Context, now time.Time) error {
 	if p.opts.Wake == nil {
 		return nil
@@ -277,22 +300,47 @@ func (p *Pager) arm(ctx context.Context, now time.Time) error {
 	if err != nil || next == nil {
 		return err
 	}
-	d := max(next.Sub(now), 0)
 	p.timerMu.Lock()
 	defer p.timerMu.Unlock()
-	if p.timer == nil {
-		p.timer = time.AfterFunc(d, p.opts.Wake)
-	} else {
-		p.timer.Reset(d)
-	}
+	p.resetTimer(time.Now().Add(max(next.Sub(now), 0)))
 	return nil
 }
 
-// Stop cancels the pending wake-up.
-func (p *Pager) Stop() {
+// wakeAt makes sure a wake-up comes no later than at (a wall-clock time
+// derived from the pager's clock).
+func (p *Pager) wakeAt(at time.Time) {
+	if p.opts.Wake == nil {
+		return
+	}
 	p.timerMu.Lock()
 	defer p.timerMu.Unlock()
+	when := time.Now().Add(max(at.Sub(p.opts.Now()), 0))
+	if p.timer == nil || p.timerAt.IsZero() || when.Before(p.timerAt) {
+		p.resetTimer(when)
+	}
+}
+
+func (p *Pager) resetTimer(when time.Time) {
+	p.timerAt = when
+	d := max(time.Until(when), 0)
+	if p.timer == nil {
+		p.timer = time.AfterFunc(d, func() {
+			p.timerMu.Lock()
+			p.timerAt = time.Time{}
+			p.timerMu.Unlock()
+			p.opts.Wake()
+		})
+		return
+	}
+	p.timer.Reset(d)
+}
+
+// Close cancels the pending wake-up and waits for sends in flight.
+func (p *Pager) Close() {
+	p.timerMu.Lock()
 	if p.timer != nil {
 		p.timer.Stop()
 	}
+	p.timerMu.Unlock()
+	p.Flush()
 }
