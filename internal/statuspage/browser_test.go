@@ -46,7 +46,9 @@ func TestBrowserPublicPage(t *testing.T) {
 	ctx, cancel := chromedp.NewContext(alloc)
 	defer cancel()
 
-	text := func(sel string) string { return fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel) }
+	text := func(sel string) string {
+		return fmt.Sprintf(`(document.querySelector(%q) || {}).textContent || ""`, sel)
+	}
 	wait := func(expr string) chromedp.Action[chromedp.Void] {
 		return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))
 	}
