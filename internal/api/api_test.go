@@ -56,7 +56,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Timeline: db, Users: db, Audit: db, Ready: db.Ping, Logger: logger,
 		Teams: db, Approvals: db, AuditVerifier: db,
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
-		Changes: db, ChangePolicy: db,
+		Changes: db, ChangePolicy: db, ChangeKeys: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 	}

@@ -135,3 +135,45 @@ func TestEnqueueChange_Refused(t *testing.T) {
 		}
 	})
 }
+
+// TestEnqueueChange records a PagerDuty change event sent with an
+// integration key as a completed change on the key's service, flagged as
+// recorded without approval, and refuses a key of another kind.
+func TestEnqueueChange(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		h := newHarness(t, engine)
+		_, actx, _ := storetest.User(t, h.db, warroom.UserRoleAdmin)
+		svc := &warroom.Service{Name: "checkout", Tier: 1}
+		if err := h.db.CreateService(actx, svc); err != nil {
+			t.Fatal(err)
+		}
+		pd := &warroom.Integration{ServiceID: svc.ID, Name: "deploys", Kind: warroom.IntegrationPagerDuty}
+		am := &warroom.Integration{ServiceID: svc.ID, Name: "alerts", Kind: warroom.IntegrationAlertmanager}
+		for _, i := range []*warroom.Integration{pd, am} {
+			if err := h.db.CreateIntegration(actx, i); err != nil {
+				t.Fatal(err)
+			}
+		}
+		event := func(key string) string {
+			return `{"routing_key":"` + key + `","payload":{"summary":"Build Success: v7.2","timestamp":"2026-03-01T20:42:58.315+0800","source":"ci"},
+				"links":[{"href":"https://ci.example.com/7","text":"pipeline"}]}`
+		}
+		r := h.do("", "POST", "/v2/change/enqueue", event(pd.Key))
+		if r.status != http.StatusAccepted || !strings.Contains(string(r.body), `"status":"success"`) {
+			t.Fatalf("status %d body %s", r.status, r.body)
+		}
+		r = h.do("", "POST", "/v2/change/enqueue", event(am.Key))
+		if r.status != http.StatusBadRequest {
+			t.Errorf("alertmanager key: status %d, want 400", r.status)
+		}
+		cs, n, err := h.db.FindChanges(t.Context(), warroom.ChangeFilter{})
+		if err != nil || n != 1 {
+			t.Fatalf("changes = %d, %v", n, err)
+		}
+		c := cs[0]
+		if c.State != warroom.ChangeCompleted || c.Source != warroom.SourcePagerDuty || len(c.ServiceIDs) != 1 || c.ServiceIDs[0] != svc.ID ||
+			!c.Violated() || c.Violations[0].Code != warroom.ViolationWithoutApproval || c.StartedAt == nil || c.StartedAt.Hour() != 12 {
+			t.Errorf("recorded change = %+v", c)
+		}
+	})
+}

@@ -44,6 +44,19 @@ type Config struct {
 	OIDCRoleClaim    string
 	OIDCRoles        string
 	OIDCDefaultRole  string
+
+	// PublicURL is where people reach this server, for the links in
+	// notifications; empty means http:// + Addr.
+	PublicURL string
+	// SMTP relay for email notifications; email is off while SMTPHost is
+	// empty. SMTPTLS is starttls (default), tls or none. SMTPPassword is
+	// read from the environment only.
+	SMTPHost     string
+	SMTPPort     string
+	SMTPUsername string
+	SMTPPassword string
+	SMTPTLS      string
+	SMTPFrom     string
 }
 
 // DefaultConfig returns the configuration used when nothing is set: an
@@ -76,6 +89,12 @@ var settings = []setting{
 	{"oidc-role-claim", "WARROOM_OIDC_ROLE_CLAIM", "ID token claim mapped to roles (default groups)", func(c *Config) *string { return &c.OIDCRoleClaim }},
 	{"oidc-roles", "WARROOM_OIDC_ROLES", "claim value to role map, e.g. sre=responder,ops-leads=admin", func(c *Config) *string { return &c.OIDCRoles }},
 	{"oidc-default-role", "WARROOM_OIDC_DEFAULT_ROLE", "role for people no mapping matches; empty refuses them", func(c *Config) *string { return &c.OIDCDefaultRole }},
+	{"public-url", "WARROOM_PUBLIC_URL", "URL people reach this server at, for links in notifications (serve)", func(c *Config) *string { return &c.PublicURL }},
+	{"smtp-host", "WARROOM_SMTP_HOST", "SMTP relay for email notifications; empty turns email off", func(c *Config) *string { return &c.SMTPHost }},
+	{"smtp-port", "WARROOM_SMTP_PORT", "SMTP port (default 587, or 465 with --smtp-tls tls)", func(c *Config) *string { return &c.SMTPPort }},
+	{"smtp-username", "WARROOM_SMTP_USERNAME", "SMTP user name; the password is WARROOM_SMTP_PASSWORD", func(c *Config) *string { return &c.SMTPUsername }},
+	{"smtp-tls", "WARROOM_SMTP_TLS", "SMTP TLS: starttls, tls or none", func(c *Config) *string { return &c.SMTPTLS }},
+	{"smtp-from", "WARROOM_SMTP_FROM", "sender address of email notifications", func(c *Config) *string { return &c.SMTPFrom }},
 }
 
 // envOnly are settings that have no flag on purpose.
@@ -84,6 +103,7 @@ var envOnly = []setting{
 	{"", "WARROOM_BOOTSTRAP_PASSWORD", "", func(c *Config) *string { return &c.BootstrapPassword }},
 	{"", "WARROOM_SECRET_KEY", "", func(c *Config) *string { return &c.SecretKey }},
 	{"", "WARROOM_OIDC_CLIENT_SECRET", "", func(c *Config) *string { return &c.OIDCClientSecret }},
+	{"", "WARROOM_SMTP_PASSWORD", "", func(c *Config) *string { return &c.SMTPPassword }},
 }
 
 // RegisterFlags binds the configuration flags to c. The defaults shown in

@@ -141,7 +141,7 @@ func (m *Main) handler() (http.Handler, error) {
 	apiHandler := api.New(api.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db,
-		Changes: db, ChangePolicy: db, ChangeKeys: changeKeys(db),
+		Changes: db, ChangePolicy: db, ChangeKeys: db,
 		Teams: db, Approvals: db, AuditVerifier: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Ready:  db.Ping,
@@ -266,12 +266,4 @@ func Redact(dsn string) string {
 		return u.Redacted()
 	}
 	return dsn
-}
-
-// changeKeys is the store's lookup of integration keys, which PagerDuty
-// change events authenticate with; nil (every change event refused) when
-// the store has none.
-func changeKeys(db any) api.ChangeKeyFinder {
-	k, _ := db.(api.ChangeKeyFinder)
-	return k
 }
