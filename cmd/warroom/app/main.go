@@ -24,6 +24,8 @@ import (
 	"github.com/warroomhq/warroom/internal/api"
 	"github.com/warroomhq/warroom/internal/engine"
 	"github.com/warroomhq/warroom/internal/ingest/httpingest"
+	"github.com/warroomhq/warroom/internal/notify"
+	"github.com/warroomhq/warroom/internal/paging"
 	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/server"
 	"github.com/warroomhq/warroom/internal/store"
@@ -49,6 +51,10 @@ type Main struct {
 	Engine *engine.Engine
 	// Ingest serves the alert ingest endpoints; set by Run.
 	Ingest *httpingest.Handler
+	// Pager runs paging; Notifiers are its channels, which tests may set
+	// beforehand to stubs. Both are set by Run.
+	Pager     *paging.Pager
+	Notifiers *notify.Registry
 	// Secrets seals and opens credentials stored in the database (webhook
 	// URLs, SMTP passwords); set by Run.
 	Secrets *secret.Box
@@ -106,8 +112,12 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 
+	// The key is loaded first: the store seals contact credentials with it.
+	if err := m.openSecrets(); err != nil {
+		return err
+	}
 	if m.DB == nil {
-		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger})
+		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine})
 		if err != nil {
 			return fmt.Errorf("open database %s: %w", Redact(m.Config.Database), err)
 		}
@@ -115,13 +125,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	m.Logger.Info("database open", "engine", m.DB.Engine(), "database", Redact(m.Config.Database))
 
-	if err := m.openSecrets(); err != nil {
-		return err
-	}
 	if err := m.bootstrap(ctx); err != nil {
 		return err
 	}
-	m.Engine = engine.New(engine.Options{Logger: m.Logger}, m.engineModules()...)
+	if err := m.openPager(); err != nil {
+		return err
+	}
+	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(m.engineModules(), m.pagingModules()...)...)
 	h, err := m.handler()
 	if err != nil {
 		return err
@@ -144,6 +154,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Changes: db, ChangePolicy: db, ChangeKeys: db,
 		Teams: db, Approvals: db, AuditVerifier: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
+		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
@@ -151,6 +162,9 @@ func (m *Main) handler() (http.Handler, error) {
 	mux.Handle("/healthz", apiHandler)
 	mux.Handle("/readyz", apiHandler)
 	mux.Handle("/api/", apiHandler)
+	// Acknowledge and resolve links in notifications authenticate by
+	// their signature, not by a session.
+	mux.Handle("/l/", m.linkHandler())
 	// PagerDuty-compatible endpoints keep PagerDuty's paths so that its
 	// clients need only the host changed.
 	mux.Handle("/v2/", apiHandler)
@@ -253,6 +267,9 @@ func (m *Main) Close() error {
 		m.Ingest.Close()
 	}
 	m.stopEngineAndWait()
+	if m.Pager != nil {
+		m.Pager.Close()
+	}
 	if m.DB != nil && m.ownDB {
 		errs = append(errs, m.DB.Close())
 		m.DB, m.ownDB = nil, false

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/engine"
+	"github.com/warroomhq/warroom/internal/notify"
+	"github.com/warroomhq/warroom/internal/notify/dingtalk"
+	"github.com/warroomhq/warroom/internal/notify/email"
+	"github.com/warroomhq/warroom/internal/notify/feishu"
+	"github.com/warroomhq/warroom/internal/notify/mattermost"
+	"github.com/warroomhq/warroom/internal/notify/slack"
+	"github.com/warroomhq/warroom/internal/notify/teams"
+	"github.com/warroomhq/warroom/internal/notify/webhook"
+	"github.com/warroomhq/warroom/internal/notify/wecom"
+	"github.com/warroomhq/warroom/internal/paging"
+	"github.com/warroomhq/warroom/internal/store"
+)
+
+// storeSealer returns the key box as the store's sealer, or a nil interface
+// (not a typed nil) when there is none.
+func (m *Main) storeSealer() store.Sealer {
+	if m.Secrets == nil {
+		return nil
+	}
+	return m.Secrets
+}
+
+// wakeEngine asks the engine for an early tick; the store calls it after
+// committing an incident that must be paged for.
+func (m *Main) wakeEngine() {
+	if m.Engine != nil {
+		m.Engine.Wake()
+	}
+}
+
+// publicURL is where people reach this server, for links in messages.
+func (m *Main) publicURL() string {
+	if m.Config.PublicURL != "" {
+		return strings.TrimRight(m.Config.PublicURL, "/")
+	}
+	return "http://" + m.Config.Addr
+}
+
+// openPager registers every notification channel and creates the pager.
+// Chat channels need nothing configured: each contact method carries its
+// own webhook URL. Email needs an SMTP relay; without one, email contact
+// methods fail with a clear reason and the other channels still page.
+func (m *Main) openPager() error {
+	if m.Notifiers == nil {
+		m.Notifiers = notify.NewRegistry()
+		client := &http.Client{Timeout: 15 * time.Second}
+		m.Notifiers.Register(warroom.ContactWebhook, webhook.New(client))
+		m.Notifiers.Register(warroom.ContactSlack, slack.New(client))
+		m.Notifiers.Register(warroom.ContactTeams, teams.New(client))
+		m.Notifiers.Register(warroom.ContactMattermost, mattermost.New(client))
+		m.Notifiers.Register(warroom.ContactFeishu, feishu.New(client))
+		m.Notifiers.Register(warroom.ContactDingTalk, dingtalk.New(client))
+		m.Notifiers.Register(warroom.ContactWeCom, wecom.New(client))
+		if m.Config.SMTPHost != "" {
+			port := 0
+			if m.Config.SMTPPort != "" {
+				p, err := strconv.Atoi(m.Config.SMTPPort)
+				if err != nil || p <= 0 || p > 65535 {
+					return fmt.Errorf("--smtp-port: %q is not a port", m.Config.SMTPPort)
+				}
+				port = p
+			}
+			mailer, err := email.New(email.Config{Host: m.Config.SMTPHost, Port: port, Username: m.Config.SMTPUsername,
+				Password: m.Config.SMTPPassword, TLS: m.Config.SMTPTLS, From: m.Config.SMTPFrom})
+			if err != nil {
+				return fmt.Errorf("smtp: %w", err)
+			}
+			m.Notifiers.Register(warroom.ContactEmail, mailer)
+		}
+	}
+	p, err := paging.New(paging.Options{Store: m.DB, Notifier: m.Notifiers, BaseURL: m.publicURL(), Wake: m.wakeEngine, Logger: m.Logger})
+	if err != nil {
+		return fmt.Errorf("paging: %w", err)
+	}
+	m.Pager = p
+	return nil
+}
+
+// pagingModules are the pager's engine modules, run after routing so that
+// incidents opened by alerts are paged for in the same tick.
+func (m *Main) pagingModules() []engine.Module {
+	var mods []engine.Module
+	for _, mod := range m.Pager.Modules() {
+		mods = append(mods, mod)
+	}
+	return mods
+}
+
+// linkHandler serves the acknowledge and resolve links in messages.
+func (m *Main) linkHandler() http.Handler {
+	return paging.NewHandler(paging.HandlerDeps{Links: m.Pager.Links(), Incidents: m.DB, Users: m.DB, Logger: m.Logger})
+}
