@@ -153,6 +153,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Timeline: db, Users: db, Audit: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: db,
 		Teams: db, Approvals: db, AuditVerifier: db,
+		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 		Ready:  db.Ping,
