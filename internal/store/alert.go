@@ -49,28 +49,20 @@ func (db *DB) IngestAlerts(ctx context.Context, batches []*warroom.AlertBatch) e
 	return tx.commit()
 }
 
-// alertWriter holds the prepared statements of one ingest transaction and
-// the outbox rows it collects, written in few multi-row inserts at the end.
+// alertWriter holds what one ingest transaction writes: triggers queued
+// for multi-row upserts, the prepared statements of acknowledge and
+// resolve, and the outbox rows, written in few multi-row inserts.
 type alertWriter struct {
-	tx                        *tx
-	upsert, ack, resolve      *sql.Stmt
-	outboxIDs                 []int64
-	outboxActions             []warroom.AlertAction
-	labelsBuf, linksBuf       []byte
-	integrationArg, monitorID any
+	tx            *tx
+	ack, resolve  *sql.Stmt
+	pending       map[alertKey]*pendingTrigger
+	order         []alertKey
+	outboxIDs     []int64
+	outboxActions []warroom.AlertAction
 }
 
-const upsertAlertSQL = `INSERT INTO alerts (service_id, integration_id, monitor_id, scope, dedup_key, source, status, summary, severity,
-	labels, details, links, raw, occurrences, first_seen_at, last_seen_at)
-	VALUES (?, ?, ?, ?, ?, ?, 'firing', ?, ?, ?, ?, ?, ?, 1, ?, ?)
-	ON CONFLICT (scope, dedup_key) WHERE resolved_at IS NULL DO UPDATE SET
-	occurrences = alerts.occurrences + 1, last_seen_at = excluded.last_seen_at, summary = excluded.summary,
-	severity = excluded.severity, source = excluded.source, labels = excluded.labels, details = excluded.details,
-	links = excluded.links, raw = excluded.raw
-	RETURNING id, occurrences`
-
 func newAlertWriter(ctx context.Context, tx *tx) (*alertWriter, error) {
-	w := &alertWriter{tx: tx}
+	w := &alertWriter{tx: tx, pending: map[alertKey]*pendingTrigger{}}
 	var err error
 	prep := func(q string) *sql.Stmt {
 		if err != nil {
@@ -80,7 +72,6 @@ func newAlertWriter(ctx context.Context, tx *tx) (*alertWriter, error) {
 		s, err = tx.sqlTx.PrepareContext(ctx, tx.d.rebind(q))
 		return s
 	}
-	w.upsert = prep(upsertAlertSQL)
 	w.ack = prep(`UPDATE alerts SET status = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, ?), last_seen_at = ?
 		WHERE scope = ? AND dedup_key = ? AND resolved_at IS NULL RETURNING id`)
 	w.resolve = prep(`UPDATE alerts SET status = 'resolved', resolved_at = ?, last_seen_at = ?
@@ -93,7 +84,7 @@ func newAlertWriter(ctx context.Context, tx *tx) (*alertWriter, error) {
 }
 
 func (w *alertWriter) close() {
-	for _, s := range []*sql.Stmt{w.upsert, w.ack, w.resolve} {
+	for _, s := range []*sql.Stmt{w.ack, w.resolve} {
 		if s != nil {
 			s.Close()
 		}
@@ -111,44 +102,27 @@ func scope(b *warroom.AlertBatch) string {
 
 func (w *alertWriter) write(ctx context.Context, b *warroom.AlertBatch) error {
 	sc := scope(b)
-	now := w.tx.d.time(w.tx.now)
 	b.Results = make([]warroom.IngestResult, len(b.Events))
-	source := string(b.Source)
 	for i, ev := range b.Events {
 		r := &b.Results[i]
 		r.DedupKey = ev.DedupKey
 		switch ev.Action {
 		case warroom.ActionTrigger:
-			labels, err := json.Marshal(ev.Labels)
-			if err != nil {
-				return fmt.Errorf("ingest alerts: labels: %w", err)
-			}
-			var links any
-			if len(ev.Links) > 0 {
-				b, err := json.Marshal(ev.Links)
-				if err != nil {
-					return fmt.Errorf("ingest alerts: links: %w", err)
-				}
-				links = string(b)
-			}
-			src := ev.Source
-			if src == "" {
-				src = source
-			}
-			var occ int64
-			err = w.upsert.QueryRowContext(ctx, b.ServiceID, nullID(b.IntegrationID), nullID(b.MonitorID), sc, ev.DedupKey, src,
-				ev.Summary, string(ev.Severity), string(labels), rawArg(ev.Details), links, rawArg(ev.Raw), now, now).Scan(&r.AlertID, &occ)
-			if err != nil {
-				return fmt.Errorf("ingest alerts: upsert: %w", err)
-			}
-			if r.Created = occ == 1; r.Created {
-				w.outboxIDs, w.outboxActions = append(w.outboxIDs, r.AlertID), append(w.outboxActions, warroom.ActionTrigger)
+			if err := w.addTrigger(b, sc, ev, r); err != nil {
+				return err
 			}
 		case warroom.ActionAcknowledge, warroom.ActionResolve:
+			// Triggers of the same key queued before must land first.
+			if _, ok := w.pending[alertKey{sc, ev.DedupKey}]; ok {
+				if err := w.flushTriggers(ctx); err != nil {
+					return err
+				}
+			}
 			stmt := w.ack
 			if ev.Action == warroom.ActionResolve {
 				stmt = w.resolve
 			}
+			now := w.tx.d.time(w.tx.now)
 			err := stmt.QueryRowContext(ctx, now, now, sc, ev.DedupKey).Scan(&r.AlertID)
 			if errors.Is(err, sql.ErrNoRows) {
 				r.Dropped = true
@@ -164,25 +138,133 @@ func (w *alertWriter) write(ctx context.Context, b *warroom.AlertBatch) error {
 	return nil
 }
 
-// flush writes the collected outbox rows, a few hundred per statement.
-func (w *alertWriter) flush(ctx context.Context) error {
-	const chunk = 300
-	now := w.tx.now
-	for start := 0; start < len(w.outboxIDs); start += chunk {
-		end := min(start+chunk, len(w.outboxIDs))
+// alertKey is a dedup key in its scope.
+type alertKey struct{ scope, key string }
+
+// pendingTrigger is the triggers of one key queued for the next multi-row
+// upsert: the latest one's fields, how many there were, and the results
+// waiting for the alert's ID.
+type pendingTrigger struct {
+	args    []any
+	count   int
+	results []*warroom.IngestResult
+}
+
+// upsertColumns are the values of one row of the multi-row upsert.
+const upsertColumns = 15
+
+// addTrigger queues a trigger; repeats of a key in one transaction merge
+// into one row, as they would one after the other.
+func (w *alertWriter) addTrigger(b *warroom.AlertBatch, sc string, ev *warroom.AlertEvent, r *warroom.IngestResult) error {
+	labels, err := json.Marshal(ev.Labels)
+	if err != nil {
+		return fmt.Errorf("ingest alerts: labels: %w", err)
+	}
+	var links any
+	if len(ev.Links) > 0 {
+		lb, err := json.Marshal(ev.Links)
+		if err != nil {
+			return fmt.Errorf("ingest alerts: links: %w", err)
+		}
+		links = string(lb)
+	}
+	src := ev.Source
+	if src == "" {
+		src = b.Source
+	}
+	now := w.tx.d.time(w.tx.now)
+	k := alertKey{sc, ev.DedupKey}
+	p := w.pending[k]
+	if p == nil {
+		p = &pendingTrigger{}
+		w.pending[k] = p
+		w.order = append(w.order, k)
+	}
+	p.count++
+	p.results = append(p.results, r)
+	p.args = append(p.args[:0], b.ServiceID, nullID(b.IntegrationID), nullID(b.MonitorID), sc, ev.DedupKey, src,
+		ev.Summary, string(ev.Severity), string(labels), rawArg(ev.Details), links, rawArg(ev.Raw), p.count, now, now)
+	return nil
+}
+
+// flushTriggers writes the queued triggers, a few hundred rows per
+// statement: one statement per row would cost more than the rows.
+func (w *alertWriter) flushTriggers(ctx context.Context) error {
+	const chunk = 200
+	for start := 0; start < len(w.order); start += chunk {
+		keys := w.order[start:min(start+chunk, len(w.order))]
 		var q strings.Builder
-		q.WriteString("INSERT INTO alert_outbox (alert_id, action, at) VALUES ")
-		args := make([]any, 0, 3*(end-start))
-		for i := start; i < end; i++ {
-			if i > start {
+		q.WriteString(`INSERT INTO alerts (service_id, integration_id, monitor_id, scope, dedup_key, source, summary, severity,
+			labels, details, links, raw, occurrences, first_seen_at, last_seen_at, status) VALUES `)
+		args := make([]any, 0, len(keys)*upsertColumns)
+		for i, k := range keys {
+			if i > 0 {
 				q.WriteString(", ")
 			}
-			q.WriteString("(?, ?, ?)")
-			args = append(args, w.outboxIDs[i], string(w.outboxActions[i]), now)
+			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'firing')")
+			args = append(args, w.pending[k].args...)
 		}
-		if _, err := w.tx.exec(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("ingest alerts: outbox: %w", err)
+		q.WriteString(` ON CONFLICT (scope, dedup_key) WHERE resolved_at IS NULL DO UPDATE SET
+			occurrences = alerts.occurrences + excluded.occurrences, last_seen_at = excluded.last_seen_at, summary = excluded.summary,
+			severity = excluded.severity, source = excluded.source, labels = excluded.labels, details = excluded.details,
+			links = excluded.links, raw = excluded.raw
+			RETURNING id, occurrences, scope, dedup_key`)
+		rows, err := w.tx.query(ctx, q.String(), args...)
+		if err != nil {
+			return fmt.Errorf("ingest alerts: upsert: %w", err)
 		}
+		for rows.Next() {
+			var id, occ int64
+			var k alertKey
+			if err := rows.Scan(&id, &occ, &k.scope, &k.key); err != nil {
+				rows.Close()
+				return fmt.Errorf("ingest alerts: upsert: %w", err)
+			}
+			p := w.pending[k]
+			if p == nil {
+				rows.Close()
+				return fmt.Errorf("ingest alerts: upsert returned unknown key %q", k.key)
+			}
+			// A row that did not exist holds exactly the queued count.
+			created := occ == int64(p.count)
+			for i, r := range p.results {
+				r.AlertID, r.Created = id, created && i == 0
+			}
+			if created {
+				w.outboxIDs, w.outboxActions = append(w.outboxIDs, id), append(w.outboxActions, warroom.ActionTrigger)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("ingest alerts: upsert: %w", err)
+		}
+	}
+	clear(w.pending)
+	w.order = w.order[:0]
+	return nil
+}
+
+// flush writes the queued triggers, then one outbox row listing every
+// alert routing must look at, in order.
+func (w *alertWriter) flush(ctx context.Context) error {
+	if err := w.flushTriggers(ctx); err != nil {
+		return err
+	}
+	if len(w.outboxIDs) == 0 {
+		return nil
+	}
+	entries := make([]byte, 0, 8*len(w.outboxIDs))
+	for i, id := range w.outboxIDs {
+		if i > 0 {
+			entries = append(entries, ',')
+		}
+		if w.outboxActions[i] == warroom.ActionResolve {
+			entries = append(entries, '-')
+		}
+		entries = strconv.AppendInt(entries, id, 10)
+	}
+	if _, err := w.tx.exec(ctx, `INSERT INTO alert_outbox (entries, at) VALUES (?, ?)`, string(entries), w.tx.now); err != nil {
+		return fmt.Errorf("ingest alerts: outbox: %w", err)
 	}
 	w.outboxIDs, w.outboxActions = w.outboxIDs[:0], w.outboxActions[:0]
 	return nil
@@ -336,7 +418,7 @@ func (db *DB) ResolveAlert(ctx context.Context, id int64) (*warroom.Alert, error
 	if _, err := tx.exec(ctx, `UPDATE alerts SET status = 'resolved', resolved_at = ? WHERE id = ?`, tx.now, id); err != nil {
 		return nil, fmt.Errorf("resolve alert: %w", err)
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO alert_outbox (alert_id, action, at) VALUES (?, ?, ?)`, id, string(warroom.ActionResolve), tx.now); err != nil {
+	if _, err := tx.exec(ctx, `INSERT INTO alert_outbox (entries, at) VALUES (?, ?)`, "-"+strconv.FormatInt(id, 10), tx.now); err != nil {
 		return nil, fmt.Errorf("resolve alert: %w", err)
 	}
 	if err := writeAudit(ctx, tx, warroom.AuditAlertResolve, "alert", id, map[string]any{"dedup_key": a.DedupKey, "summary": a.Summary}); err != nil {

@@ -5,22 +5,23 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/warroomhq/warroom"
 )
 
-// outboxEntry is one row of the alert outbox.
+// outboxEntry is one alert of an outbox row.
 type outboxEntry struct {
-	id      int64
 	alertID int64
 	action  warroom.AlertAction
 }
 
-// RouteAlerts works through up to limit outbox entries in one transaction.
-// On PostgreSQL the entries are claimed with SKIP LOCKED, so that several
-// instances share the work without doing any of it twice.
+// RouteAlerts works through outbox rows in one transaction, taking rows
+// until they hold at least limit alerts. On PostgreSQL the rows are claimed
+// with SKIP LOCKED, so that several instances share the work without doing
+// any of it twice.
 func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroom.RoutingReport, error) {
 	var rep warroom.RoutingReport
 	if limit <= 0 {
@@ -32,22 +33,36 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 	}
 	defer tx.rollback()
 	tx.now = now.UTC().Truncate(time.Microsecond)
-	q := `SELECT id, alert_id, action FROM alert_outbox ORDER BY id LIMIT ?`
+	q := `SELECT id, entries FROM alert_outbox ORDER BY id LIMIT ?`
 	if tx.d.postgres {
 		q += ` FOR UPDATE SKIP LOCKED`
 	}
-	rows, err := tx.query(ctx, q, limit)
+	rows, err := tx.query(ctx, q, min(limit, 100))
 	if err != nil {
 		return rep, fmt.Errorf("route alerts: %w", err)
 	}
 	var entries []outboxEntry
-	for rows.Next() {
-		var e outboxEntry
-		if err := rows.Scan(&e.id, &e.alertID, &e.action); err != nil {
+	var ids []any
+	for rows.Next() && len(entries) < limit {
+		var id int64
+		var list string
+		if err := rows.Scan(&id, &list); err != nil {
 			rows.Close()
 			return rep, fmt.Errorf("route alerts: %w", err)
 		}
-		entries = append(entries, e)
+		ids = append(ids, id)
+		for f := range strings.SplitSeq(list, ",") {
+			n, err := strconv.ParseInt(f, 10, 64)
+			if err != nil {
+				rows.Close()
+				return rep, fmt.Errorf("route alerts: outbox row %d: %w", id, err)
+			}
+			e := outboxEntry{alertID: n, action: warroom.ActionTrigger}
+			if n < 0 {
+				e = outboxEntry{alertID: -n, action: warroom.ActionResolve}
+			}
+			entries = append(entries, e)
+		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -56,13 +71,26 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 	if len(entries) == 0 {
 		return rep, nil
 	}
-	r := &router{tx: tx, rules: map[int64][]*warroom.RoutingRule{}, windows: map[int64][]*warroom.MaintenanceWindow{}, flows: map[int64][]*warroom.Monitor{}, rep: &rep}
-	ids := make([]any, len(entries))
-	for i, e := range entries {
-		ids[i] = e.id
-		if err := r.route(ctx, e); err != nil {
+	r, err := newRouter(ctx, tx, &rep)
+	if err != nil {
+		return rep, err
+	}
+	defer r.close()
+	alerts, err := loadAlerts(ctx, tx, entries)
+	if err != nil {
+		return rep, err
+	}
+	for _, e := range entries {
+		a := alerts[e.alertID]
+		if a == nil {
+			continue
+		}
+		if err := r.route(ctx, e, a); err != nil {
 			return rep, fmt.Errorf("route alert %d: %w", e.alertID, err)
 		}
+	}
+	if err := r.finish(ctx); err != nil {
+		return rep, err
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM alert_outbox WHERE id IN (`+placeholders(len(ids))+`)`, ids...); err != nil {
 		return rep, fmt.Errorf("route alerts: %w", err)
@@ -70,13 +98,112 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 	return rep, tx.commit()
 }
 
-// router holds what one routing pass has loaded, per service.
+// loadAlerts reads the alerts of a pass in one query, locked on PostgreSQL.
+func loadAlerts(ctx context.Context, tx *tx, entries []outboxEntry) (map[int64]*warroom.Alert, error) {
+	ids := make([]any, 0, len(entries))
+	seen := map[int64]bool{}
+	for _, e := range entries {
+		if !seen[e.alertID] {
+			seen[e.alertID] = true
+			ids = append(ids, e.alertID)
+		}
+	}
+	rows, err := tx.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id IN (`+placeholders(len(ids))+`)`+tx.d.forUpdate(), ids...)
+	if err != nil {
+		return nil, fmt.Errorf("load alerts: %w", err)
+	}
+	defer rows.Close()
+	out := make(map[int64]*warroom.Alert, len(ids))
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("load alerts: %w", err)
+		}
+		out[a.ID] = a
+	}
+	return out, rows.Err()
+}
+
+// router holds what one routing pass has loaded and what it will write at
+// the end: a storm of alerts costs one prepared update per alert, one
+// timeline event per incident and one group update per group.
 type router struct {
-	tx      *tx
-	rules   map[int64][]*warroom.RoutingRule
-	windows map[int64][]*warroom.MaintenanceWindow
-	flows   map[int64][]*warroom.Monitor
-	rep     *warroom.RoutingReport
+	tx       *tx
+	rules    map[int64][]*warroom.RoutingRule
+	windows  map[int64][]*warroom.MaintenanceWindow
+	flows    map[int64][]*warroom.Monitor
+	groups   map[groupID]*group
+	attached map[int64][]*warroom.Alert // incident → alerts attached this pass
+	order    []int64                    // incidents in attached, in order
+	update   *sql.Stmt
+	rep      *warroom.RoutingReport
+}
+
+// groupID names an alert group.
+type groupID struct {
+	serviceID, ruleID int64
+	key               string
+}
+
+func newRouter(ctx context.Context, tx *tx, rep *warroom.RoutingReport) (*router, error) {
+	st, err := tx.sqlTx.PrepareContext(ctx, tx.d.rebind(`UPDATE alerts SET routed = ?, suppressed = ?, rule_id = ?, incident_id = ? WHERE id = ?`))
+	if err != nil {
+		return nil, fmt.Errorf("route alerts: prepare: %w", err)
+	}
+	return &router{tx: tx, rules: map[int64][]*warroom.RoutingRule{}, windows: map[int64][]*warroom.MaintenanceWindow{},
+		flows: map[int64][]*warroom.Monitor{}, groups: map[groupID]*group{}, attached: map[int64][]*warroom.Alert{}, update: st, rep: rep}, nil
+}
+
+func (r *router) close() { r.update.Close() }
+
+// finish writes what the pass collected: one alert_attached event per
+// incident listing every alert attached to it, and the groups' last times.
+func (r *router) finish(ctx context.Context) error {
+	for _, id := range r.order {
+		as := r.attached[id]
+		list := make([]map[string]any, len(as))
+		for i, a := range as {
+			list[i] = map[string]any{"alert_id": a.ID, "dedup_key": a.DedupKey, "summary": a.Summary, "severity": a.Severity, "labels": a.Labels}
+		}
+		text := "Alert attached: " + as[0].Summary
+		if len(as) > 1 {
+			text = fmt.Sprintf("%d alerts attached, first: %s", len(as), as[0].Summary)
+		}
+		if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertAttached, text, "", map[string]any{"alerts": list}); err != nil {
+			return err
+		}
+	}
+	for id, g := range r.groups {
+		if !g.touched {
+			continue
+		}
+		if _, err := r.tx.exec(ctx, `INSERT INTO alert_groups (service_id, rule_id, group_key, incident_id, last_alert_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (service_id, rule_id, group_key) DO UPDATE SET incident_id = excluded.incident_id, last_alert_at = excluded.last_alert_at`,
+			id.serviceID, id.ruleID, id.key, g.incidentID, g.lastAlertAt); err != nil {
+			return fmt.Errorf("save alert group: %w", err)
+		}
+	}
+	return nil
+}
+
+// findGroup returns the open group of an alert, from this pass or the
+// database; nil when there is none.
+func (r *router) findGroup(ctx context.Context, id groupID) (*group, error) {
+	if g, ok := r.groups[id]; ok {
+		return g, nil
+	}
+	var g group
+	err := r.tx.queryRow(ctx, `SELECT g.incident_id, g.last_alert_at FROM alert_groups g JOIN incidents i ON i.id = g.incident_id
+		WHERE g.service_id = ? AND g.rule_id = ? AND g.group_key = ? AND i.state NOT IN ('resolved', 'closed')`,
+		id.serviceID, id.ruleID, id.key).Scan(&g.incidentID, scanTime(&g.lastAlertAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		r.groups[id] = nil
+		return nil, nil
+	} else if err != nil {
+		return nil, fmt.Errorf("find alert group: %w", err)
+	}
+	r.groups[id] = &g
+	return &g, nil
 }
 
 func (r *router) serviceRules(ctx context.Context, serviceID int64) ([]*warroom.RoutingRule, error) {
@@ -106,13 +233,7 @@ func (r *router) inMaintenance(ctx context.Context, serviceID int64, at time.Tim
 	return false, nil
 }
 
-func (r *router) route(ctx context.Context, e outboxEntry) error {
-	a, err := findAlert(ctx, r.tx, e.alertID, true)
-	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
-		return nil
-	} else if err != nil {
-		return err
-	}
+func (r *router) route(ctx context.Context, e outboxEntry, a *warroom.Alert) error {
 	r.rep.Routed++
 	rules, err := r.serviceRules(ctx, a.ServiceID)
 	if err != nil {
@@ -139,9 +260,11 @@ func (r *router) route(ctx context.Context, e outboxEntry) error {
 	if err != nil {
 		return err
 	}
-	_, err = r.tx.exec(ctx, `UPDATE alerts SET routed = ?, suppressed = ?, rule_id = ?, incident_id = ? WHERE id = ?`,
-		true, suppressed, nullID(rule.ID), nullIDPtr(incidentID), a.ID)
-	return err
+	a.IncidentID = incidentID
+	if _, err = r.update.ExecContext(ctx, true, suppressed, nullID(rule.ID), nullIDPtr(incidentID), a.ID); err != nil {
+		return fmt.Errorf("update alert: %w", err)
+	}
+	return nil
 }
 
 // place attaches a new alert to its group's open incident or opens one,
@@ -153,25 +276,21 @@ func (r *router) place(ctx context.Context, a *warroom.Alert, rule *warroom.Rout
 		return a.IncidentID, nil
 	}
 	key := rule.GroupKey(a)
+	gid := groupID{a.ServiceID, rule.ID, key}
 	if key != "" {
-		var g group
-		err := r.tx.queryRow(ctx, `SELECT g.incident_id, g.last_alert_at FROM alert_groups g JOIN incidents i ON i.id = g.incident_id
-			WHERE g.service_id = ? AND g.rule_id = ? AND g.group_key = ? AND i.state NOT IN ('resolved', 'closed')`,
-			a.ServiceID, rule.ID, key).Scan(&g.incidentID, scanTime(&g.lastAlertAt))
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return nil, fmt.Errorf("find alert group: %w", err)
+		g, err := r.findGroup(ctx, gid)
+		if err != nil {
+			return nil, err
 		}
-		window := time.Duration(rule.GroupWindowSeconds) * time.Second
-		if err == nil && r.tx.now.Sub(g.lastAlertAt) < window {
-			if _, err := addEvent(ctx, r.tx, g.incidentID, warroom.EventAlertAttached, "Alert attached: "+a.Summary, "", alertEventData(a, rule)); err != nil {
-				return nil, err
+		if g != nil && r.tx.now.Sub(g.lastAlertAt) < time.Duration(rule.GroupWindowSeconds)*time.Second {
+			if _, ok := r.attached[g.incidentID]; !ok {
+				r.order = append(r.order, g.incidentID)
 			}
-			if _, err := r.tx.exec(ctx, `UPDATE alert_groups SET last_alert_at = ? WHERE service_id = ? AND rule_id = ? AND group_key = ?`,
-				r.tx.now, a.ServiceID, rule.ID, key); err != nil {
-				return nil, fmt.Errorf("update alert group: %w", err)
-			}
+			r.attached[g.incidentID] = append(r.attached[g.incidentID], a)
+			g.lastAlertAt, g.touched = r.tx.now, true
 			r.rep.Attached++
-			return &g.incidentID, nil
+			id := g.incidentID
+			return &id, nil
 		}
 	}
 	if !rule.AutoOpen {
@@ -199,11 +318,7 @@ func (r *router) place(ctx context.Context, a *warroom.Alert, rule *warroom.Rout
 		return nil, err
 	}
 	if key != "" {
-		if _, err := r.tx.exec(ctx, `INSERT INTO alert_groups (service_id, rule_id, group_key, incident_id, last_alert_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (service_id, rule_id, group_key) DO UPDATE SET incident_id = excluded.incident_id, last_alert_at = excluded.last_alert_at`,
-			a.ServiceID, rule.ID, key, inc.ID, r.tx.now); err != nil {
-			return nil, fmt.Errorf("open alert group: %w", err)
-		}
+		r.groups[gid] = &group{incidentID: inc.ID, lastAlertAt: r.tx.now, touched: true}
 	}
 	r.rep.Opened = append(r.rep.Opened, inc.ID)
 	return &inc.ID, nil

@@ -238,4 +238,5 @@ func (db *DB) MatchRoutingRule(ctx context.Context, serviceID int64, e *warroom.
 type group struct {
 	incidentID  int64
 	lastAlertAt time.Time
+	touched     bool // changed in this pass, to be saved
 }
