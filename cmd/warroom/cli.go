@@ -133,6 +133,9 @@ talk to it over its HTTP API.`,
 		c.newSearchCmd(),
 		c.newChangeCmd(),
 		c.newAuditCmd(),
+		c.newOnCallCmd(),
+		c.newPageCmd(),
+		c.newContactCmd(),
 	)
 	markRunErrors(root)
 	return root
