@@ -103,6 +103,18 @@ func (h *Handler) routes() []route {
 		rt("POST", "/action-items/{id}", respond, h.actionItemUpdate),
 		rt("GET", "/search", read, h.searchPage),
 
+		rt("GET", "/stakeholders", read, h.stakeholderList),
+		rt("POST", "/stakeholders", admin, h.stakeholderCreate),
+		rt("POST", "/stakeholders/rules", admin, h.scopeRulesUpdate),
+		rt("POST", "/stakeholders/{id}/delete", admin, h.stakeholderDelete),
+		rt("GET", "/admin/status-page", read, h.statusAdmin),
+		rt("POST", "/admin/status-page/settings", admin, h.statusSettingsUpdate),
+		rt("POST", "/admin/status-page/components", admin, h.componentCreate),
+		rt("POST", "/admin/status-page/components/{id}", respond, h.componentSetStatus),
+		rt("POST", "/admin/status-page/maintenances", respond, h.maintenanceCreate),
+		rt("POST", "/admin/status-page/maintenances/{id}/cancel", respond, h.maintenanceCancel),
+		rt("POST", "/admin/status-page/subscribers/{id}/delete", admin, h.subscriberDelete),
+
 		rt("GET", "/profile", read, h.profileShow),
 		rt("POST", "/profile", read, h.profileUpdate),
 		rt("POST", "/profile/password", read, h.profilePassword),

@@ -57,6 +57,12 @@ type Deps struct {
 	AuditVerifier warroom.AuditVerifier
 	Approvals     warroom.ApprovalService
 
+	// Stakeholders, StatusPage and Subscribers serve the stakeholder and
+	// status page admin pages; nil hides them (404).
+	Stakeholders warroom.StakeholderService
+	StatusPage   warroom.StatusPageService
+	Subscribers  warroom.SubscriberService
+
 	Logger *slog.Logger
 	// Now is the clock used for countdowns; nil means time.Now.
 	Now func() time.Time

@@ -188,6 +188,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Changes: db, ChangePolicy: db,
 		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db,
 		Postmortems: db, ActionItems: db, Search: db,
+		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Logger: m.Logger,
 		Secure: false,
 	})
