@@ -177,17 +177,19 @@ func TestUser_Validate(t *testing.T) {
 }
 
 func TestUserRole_Can(t *testing.T) {
-	want := map[warroom.UserRole][]bool{ // read, respond, admin
-		warroom.UserRoleOwner:     {true, true, true},
-		warroom.UserRoleAdmin:     {true, true, true},
-		warroom.UserRoleResponder: {true, true, false},
-		warroom.UserRoleViewer:    {true, false, false},
-		"bogus":                   {false, false, false},
+	want := map[warroom.UserRole]map[warroom.Permission]bool{
+		warroom.UserRoleOwner:       {warroom.PermRead: true, warroom.PermRespond: true, warroom.PermAdmin: true, warroom.PermIngest: true},
+		warroom.UserRoleAdmin:       {warroom.PermRead: true, warroom.PermRespond: true, warroom.PermAdmin: true, warroom.PermIngest: true},
+		warroom.UserRoleResponder:   {warroom.PermRead: true, warroom.PermRespond: true, warroom.PermIngest: true},
+		warroom.UserRoleViewer:      {warroom.PermRead: true},
+		warroom.UserRoleStakeholder: {warroom.PermRead: true},
+		warroom.UserRoleContractor:  {warroom.PermRead: true, warroom.PermRespond: true},
+		"bogus":                     {},
 	}
 	for role, perms := range want {
-		for i, p := range warroom.Permissions {
-			if got := role.Can(p); got != perms[i] {
-				t.Errorf("%s.Can(%s) = %t, want %t", role, p, got, perms[i])
+		for _, p := range warroom.Permissions {
+			if got := role.Can(p); got != perms[p] {
+				t.Errorf("%s.Can(%s) = %t, want %t", role, p, got, perms[p])
 			}
 		}
 	}
