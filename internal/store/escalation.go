@@ -391,8 +391,9 @@ func (db *DB) FireEscalations(ctx context.Context, now time.Time, limit int) (in
 	if err != nil {
 		return 0, fmt.Errorf("fire escalations: %w", err)
 	}
+	c := newFireCache()
 	for _, id := range ids {
-		if err := fireEscalation(ctx, tx, id); err != nil {
+		if err := fireEscalation(ctx, tx, c, id); err != nil {
 			return 0, fmt.Errorf("fire escalation %d: %w", id, err)
 		}
 	}
@@ -422,7 +423,64 @@ func selectIDs(ctx context.Context, tx *tx, q string, args ...any) ([]int64, err
 	return ids, rows.Err()
 }
 
-func fireEscalation(ctx context.Context, tx *tx, id int64) error {
+// fireCache holds what every escalation of one batch shares: at one now,
+// a policy, its on-call resolution and a user's rules do not change, and
+// thousands of incidents escalating together usually share one policy.
+type fireCache struct {
+	policies map[int64]*warroom.EscalationPolicy
+	targets  map[[2]int64][]int64
+	names    map[int64]string
+}
+
+func newFireCache() *fireCache {
+	return &fireCache{policies: map[int64]*warroom.EscalationPolicy{}, targets: map[[2]int64][]int64{}, names: map[int64]string{}}
+}
+
+func (c *fireCache) policy(ctx context.Context, tx *tx, id int64) (*warroom.EscalationPolicy, error) {
+	if p, ok := c.policies[id]; ok {
+		return p, nil
+	}
+	p, err := findPolicy(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.policies[id] = p
+	return p, nil
+}
+
+func (c *fireCache) levelUsers(ctx context.Context, tx *tx, p *warroom.EscalationPolicy, level int) ([]int64, error) {
+	key := [2]int64{p.ID, int64(level)}
+	if u, ok := c.targets[key]; ok {
+		return u, nil
+	}
+	u, err := resolveTargets(ctx, tx, p.Levels[level].Targets)
+	if err != nil {
+		return nil, err
+	}
+	c.targets[key] = u
+	return u, nil
+}
+
+func (c *fireCache) userNames(ctx context.Context, tx *tx, ids []int64) (map[int64]string, error) {
+	var missing []int64
+	for _, id := range ids {
+		if _, ok := c.names[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) > 0 {
+		got, err := userNames(ctx, tx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range got {
+			c.names[k] = v
+		}
+	}
+	return c.names, nil
+}
+
+func fireEscalation(ctx context.Context, tx *tx, c *fireCache, id int64) error {
 	e, err := scanEscalation(tx.queryRow(ctx, `SELECT `+escalationColumns+` FROM escalations e JOIN escalation_policies p ON p.id = e.policy_id WHERE e.id = ?`, id))
 	if err != nil {
 		return err
@@ -439,7 +497,7 @@ func fireEscalation(ctx context.Context, tx *tx, id int64) error {
 	case !state.Open():
 		return stopEscalation(ctx, tx, e, string(state), "")
 	}
-	p, err := findPolicy(ctx, tx, e.PolicyID)
+	p, err := c.policy(ctx, tx, e.PolicyID)
 	if err != nil {
 		return err
 	}
@@ -451,7 +509,7 @@ func fireEscalation(ctx context.Context, tx *tx, id int64) error {
 		level, loop = 0, loop+1
 	}
 	l := p.Levels[level]
-	users, err := resolveTargets(ctx, tx, l.Targets)
+	users, err := c.levelUsers(ctx, tx, p, level)
 	if err != nil {
 		return err
 	}
@@ -467,7 +525,7 @@ func fireEscalation(ctx context.Context, tx *tx, id int64) error {
 			unreachable = append(unreachable, u)
 		}
 	}
-	names, err := userNames(ctx, tx, users)
+	names, err := c.userNames(ctx, tx, users)
 	if err != nil {
 		return err
 	}

@@ -183,7 +183,12 @@ func (db *DB) claimNotification(ctx context.Context, tx *tx, id int64, lease tim
 	if n.IncidentID != 0 {
 		inc, ok := incidents[n.IncidentID]
 		if !ok {
-			if inc, err = findIncident(ctx, tx, n.IncidentID); err != nil {
+			// The message needs the incident row and its SLA, not its
+			// roles and tasks.
+			if inc, err = loadIncident(ctx, tx, n.IncidentID, false); err != nil {
+				return nil, err
+			}
+			if err := fillSLA(ctx, tx, []*warroom.Incident{inc}); err != nil {
 				return nil, err
 			}
 			incidents[n.IncidentID] = inc
