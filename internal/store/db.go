@@ -101,6 +101,10 @@ func (db *DB) openPostgres(ctx context.Context, dsn string) error {
 	return nil
 }
 
+// sqliteURIEscaper escapes the characters that end the path part of a
+// SQLite URI filename, which SQLite decodes back.
+var sqliteURIEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
+
 // sqlitePragmas are set on every write connection, each for a reason:
 //   - busy_timeout: a reader checkpointing the WAL can briefly hold a lock;
 //     wait for it rather than fail.
@@ -118,7 +122,14 @@ var sqliteReadPragmas = []string{"busy_timeout(10000)", "foreign_keys(ON)", "que
 
 func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 	db.d = dialect{}
-	path, query, _ := strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	// A plain path is taken literally, '#' and '?' included; only a "file:"
+	// DSN carries query parameters.
+	path, query := dsn, ""
+	if strings.HasPrefix(dsn, "file:") {
+		path, query, _ = strings.Cut(strings.TrimPrefix(dsn, "file:"), "?")
+	} else {
+		path = sqliteURIEscaper.Replace(path)
+	}
 	if path == "" {
 		return fmt.Errorf("open sqlite: empty path")
 	}

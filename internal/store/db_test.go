@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/warroomhq/warroom"
@@ -89,5 +91,25 @@ func TestOpenConcurrentPostgres(t *testing.T) {
 				t.Errorf("concurrent open: %v", err)
 			}
 		}
+	}
+}
+
+// TestOpen_PathTakenLiterally guards against a path with '#' or '?' being
+// cut short and opening another file.
+func TestOpen_PathTakenLiterally(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "ops#1?x.db")
+	db, err := store.Open(context.Background(), path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("database not at %q: %v", path, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "ops")); err == nil {
+		t.Fatal("the path was cut at '#'")
 	}
 }
