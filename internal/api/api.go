@@ -56,6 +56,13 @@ type Deps struct {
 	Stakeholders warroom.StakeholderService
 	StatusPage   warroom.StatusPageService
 	Subscribers  warroom.SubscriberService
+	// Integrations, Alerts, Routing, Monitors and Maintenance manage alert
+	// ingestion; the ingest endpoints themselves are internal/ingest/httpingest.
+	Integrations warroom.IntegrationService
+	Alerts       warroom.AlertService
+	Routing      warroom.RoutingService
+	Monitors     warroom.MonitorService
+	Maintenance  warroom.MaintenanceService
 	// Ready reports whether the server can serve requests, for /readyz;
 	// nil means always ready.
 	Ready  func(ctx context.Context) error

@@ -207,5 +207,28 @@ func routes(h *handler) []route {
 		r(get, "/api/v1/users/{id}/notification-rules", read, h.listNotificationRules),
 		r(post, "/api/v1/users/{id}/notification-rules", read, h.createNotificationRule),
 		r(del, "/api/v1/users/{id}/notification-rules/{ruleID}", read, h.deleteNotificationRule),
+
+		// Alert ingestion. Integration keys and monitor tokens are
+		// credentials: only admins list keys.
+		r(get, "/api/v1/integrations", admin, h.listIntegrations),
+		r(post, "/api/v1/integrations", admin, h.createIntegration),
+		r(get, "/api/v1/integrations/{id}", admin, h.getIntegration),
+		r(post, "/api/v1/integrations/{id}/rotate", admin, h.rotateIntegration),
+		r(post, "/api/v1/integrations/{id}/revoke", admin, h.revokeIntegration),
+		r(get, "/api/v1/alerts", read, h.listAlerts),
+		r(get, "/api/v1/alerts/{id}", read, h.getAlert),
+		r(post, "/api/v1/alerts/{id}/resolve", respond, h.resolveAlert),
+		r(get, "/api/v1/services/{id}/routing-rules", read, h.listRoutingRules),
+		r(post, "/api/v1/services/{id}/routing-rules", admin, h.createRoutingRule),
+		r(post, "/api/v1/services/{id}/routing-rules/match", read, h.matchRoutingRule),
+		r(put, "/api/v1/routing-rules/{id}", admin, h.replaceRoutingRule),
+		r(del, "/api/v1/routing-rules/{id}", admin, h.deleteRoutingRule),
+		r(get, "/api/v1/monitors", read, h.listMonitors),
+		r(post, "/api/v1/monitors", admin, h.createMonitor),
+		r(get, "/api/v1/monitors/{id}", read, h.getMonitor),
+		r(del, "/api/v1/monitors/{id}", admin, h.deleteMonitor),
+		r(get, "/api/v1/maintenance-windows", read, h.listMaintenanceWindows),
+		r(post, "/api/v1/maintenance-windows", respond, h.createMaintenanceWindow),
+		r(post, "/api/v1/maintenance-windows/{id}/end", respond, h.endMaintenanceWindow),
 	}
 }

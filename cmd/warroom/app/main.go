@@ -156,6 +156,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
+		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
