@@ -40,6 +40,7 @@ var EventKinds = []EventKind{
 	EventSeverityOverride, EventImpactUpdated, EventLossUpdated, EventFieldsUpdated,
 	EventServicesChanged, EventRoleAssigned, EventRoleEnded, EventTaskAdded,
 	EventTaskUpdated, EventTaskCompleted, EventTaskReopened, EventNote, EventStatusUpdate,
+	EventStatusUpdateDue,
 	EventEscalated, EventNotificationSent, EventNotificationRetry, EventNotificationFailed, EventSLAWarning, EventSLABreach,
 	EventAlertOpened, EventAlertAttached, EventAlertResolved,
 	EventChangeLinked, EventChangeUnlinked, EventChangeRolledBack,
