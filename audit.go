@@ -59,6 +59,9 @@ type AuditFilter struct {
 	Action     *AuditAction
 	TargetType *string
 	TargetID   *string
+	// BeforeID keeps entries with a smaller ID: keyset paging, so that
+	// entries appended while a long export runs cannot shift its pages.
+	BeforeID *int64
 
 	Offset int
 	Limit  int

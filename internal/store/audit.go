@@ -95,6 +95,9 @@ func findAuditEntries(ctx context.Context, tx *tx, filter warroom.AuditFilter) (
 	if v := filter.TargetID; v != nil {
 		where, args = append(where, "target_id = ?"), append(args, *v)
 	}
+	if v := filter.BeforeID; v != nil {
+		where, args = append(where, "id < ?"), append(args, *v)
+	}
 	offset, limit := pageLimits(filter.Offset, filter.Limit)
 	where2 := strings.Join(where, " AND ")
 	rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, COUNT(*) OVER()
