@@ -54,6 +54,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 		Teams: db, OIDC: o, Audit: db, AuditVerifier: db, Approvals: db,
 		Postmortems: db, ActionItems: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
+		Schedules: db, Escalations: db, Contacts: db,
 		Logger: logger, PollInterval: 100 * time.Millisecond,
 	})
 	if err != nil {

@@ -63,6 +63,12 @@ type Deps struct {
 	StatusPage   warroom.StatusPageService
 	Subscribers  warroom.SubscriberService
 
+	// Schedules, Escalations and Contacts serve the on-call pages and
+	// each person's contact methods; nil hides them (404).
+	Schedules   warroom.ScheduleService
+	Escalations warroom.EscalationService
+	Contacts    warroom.ContactService
+
 	Logger *slog.Logger
 	// Now is the clock used for countdowns; nil means time.Now.
 	Now func() time.Time

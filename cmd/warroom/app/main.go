@@ -190,6 +190,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db,
 		Postmortems: db, ActionItems: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
+		Schedules: db, Escalations: db, Contacts: db,
 		Logger: m.Logger,
 		Secure: false,
 	})
