@@ -136,6 +136,11 @@ talk to it over its HTTP API.`,
 		c.newOnCallCmd(),
 		c.newPageCmd(),
 		c.newContactCmd(),
+		c.newIntegrationCmd(),
+		c.newAlertCmd(),
+		c.newRouteCmd(),
+		c.newHeartbeatCmd(),
+		c.newSilenceCmd(),
 	)
 	markRunErrors(root)
 	return root

@@ -287,3 +287,26 @@ func TestIntegrations(t *testing.T) {
 		}
 	})
 }
+
+func TestFindMaintenanceWindows(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		s := e.service(t, "db")
+		now := e.clock.Now()
+		for i := range 3 {
+			w := &warroom.MaintenanceWindow{ServiceID: s.ID, StartsAt: now.Add(time.Duration(i) * time.Hour), EndsAt: now.Add(time.Duration(i+1) * time.Hour)}
+			if err := e.db.CreateMaintenanceWindow(e.ctx, w); err != nil {
+				t.Fatal(err)
+			}
+		}
+		later := now.Add(90 * time.Minute)
+		ws, total, err := e.db.FindMaintenanceWindows(context.Background(), warroom.MaintenanceFilter{ServiceID: &s.ID, EndedAfter: &later, Limit: 1})
+		if err != nil || total != 2 || len(ws) != 1 || !ws[0].StartsAt.Equal(now.Add(2*time.Hour)) {
+			t.Errorf("windows = %v total %d err %v, want the latest of two", ws, total, err)
+		}
+		active, n, _ := e.db.FindMaintenanceWindows(context.Background(), warroom.MaintenanceFilter{ActiveAt: &now})
+		if n != 1 || !active[0].Covers(now) {
+			t.Errorf("active now = %d", n)
+		}
+	})
+}

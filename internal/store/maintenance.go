@@ -14,7 +14,12 @@ var _ warroom.MaintenanceService = (*DB)(nil)
 const maintenanceColumns = `id, service_id, starts_at, ends_at, reason, created_by, created_at`
 
 func findMaintenanceWindows(ctx context.Context, tx *tx, where string, args ...any) ([]*warroom.MaintenanceWindow, error) {
-	rows, err := tx.query(ctx, `SELECT `+maintenanceColumns+` FROM maintenance_windows WHERE `+where+` ORDER BY starts_at DESC, id DESC`, args...)
+	return findMaintenanceWindowsPage(ctx, tx, where, args, 0, maxPageSize)
+}
+
+func findMaintenanceWindowsPage(ctx context.Context, tx *tx, where string, args []any, offset, limit int) ([]*warroom.MaintenanceWindow, error) {
+	rows, err := tx.query(ctx, `SELECT `+maintenanceColumns+` FROM maintenance_windows WHERE `+where+
+		` ORDER BY starts_at DESC, id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("find maintenance windows: %w", err)
 	}
@@ -53,7 +58,7 @@ func (db *DB) FindMaintenanceWindows(ctx context.Context, f warroom.MaintenanceF
 		return nil, 0, err
 	}
 	offset, limit := pageLimits(f.Offset, f.Limit)
-	out, err := findMaintenanceWindows(ctx, tx, w+` LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+	out, err := findMaintenanceWindowsPage(ctx, tx, w, args, offset, limit)
 	if err != nil {
 		return nil, 0, err
 	}
