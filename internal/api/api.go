@@ -37,6 +37,8 @@ type Deps struct {
 	// nil refuses them every incident.
 	Teams     warroom.TeamService
 	Approvals warroom.ApprovalService
+	// Invites serves invitations; nil answers 404.
+	Invites warroom.InviteService
 	// AuditVerifier checks the audit hash chain; nil hides the check.
 	AuditVerifier warroom.AuditVerifier
 	// Postmortems, ActionItems, Reminders and Search serve learning from

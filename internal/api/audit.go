@@ -16,6 +16,9 @@ func auditFilter(r *http.Request) (warroom.AuditFilter, error) {
 	} else if f.ActorID, err = intParam(q, "actor_id"); err != nil {
 		return f, err
 	}
+	if f.BeforeID, err = intParam(q, "before_id"); err != nil {
+		return f, err
+	}
 	if s := stringParam(q, "action"); s != nil {
 		a := warroom.AuditAction(*s)
 		f.Action = &a

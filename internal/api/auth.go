@@ -48,9 +48,16 @@ func ScopedAllows(role warroom.UserRole, rt Route) bool {
 	case scopeIncidents:
 		return true
 	case scopeIncident:
-		return role == warroom.UserRoleContractor || (rt.Method == http.MethodGet && rt.Pattern == "/api/v1/incidents/{id}")
+		return role == warroom.UserRoleContractor || (rt.Method == http.MethodGet && stakeholderReads[rt.Pattern])
 	}
 	return false
+}
+
+// stakeholderReads are the incident routes a stakeholder may read: the
+// incident and its timeline, which is how it follows what happens.
+var stakeholderReads = map[string]bool{
+	"/api/v1/incidents/{id}":        true,
+	"/api/v1/incidents/{id}/events": true,
 }
 
 // authenticate checks the bearer token, the role's permission, the token's

@@ -278,8 +278,11 @@ func (h *handler) verifyAudit(w http.ResponseWriter, r *http.Request) error {
 }
 
 // exportAudit streams the entries matching the list filters as JSON lines,
-// oldest page last, one entry per line, so that any size can be exported
-// without holding it in memory.
+// newest first, one entry per line, so that any size can be exported
+// without holding it in memory. Pages follow each other by key (entries
+// before the last ID sent), never by offset: entries appended while the
+// export runs are newer than its first page, so they cannot shift later
+// pages and repeat or drop a line.
 func (h *handler) exportAudit(w http.ResponseWriter, r *http.Request) error {
 	f, err := auditFilter(r)
 	if err != nil {
@@ -311,6 +314,7 @@ func (h *handler) exportAudit(w http.ResponseWriter, r *http.Request) error {
 		if len(es) < f.Limit {
 			return nil
 		}
-		f.Offset += len(es)
+		last := es[len(es)-1].ID
+		f.BeforeID = &last
 	}
 }

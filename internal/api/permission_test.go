@@ -110,7 +110,7 @@ func TestRoutePermissions(t *testing.T) {
 
 // wantAllowed is the matrix of docs/identity.md, written out apart from
 // the code it checks: unscoped roles by permission; a stakeholder reads
-// itself, the incident list and one incident; a contractor also works
+// itself, the incident list, one incident and its timeline; a contractor also works
 // incidents, but reaches nothing else.
 func wantAllowed(role warroom.UserRole, r api.Route) bool {
 	if !role.Can(r.Permission) {
@@ -119,7 +119,7 @@ func wantAllowed(role warroom.UserRole, r api.Route) bool {
 	self := r.Pattern == "/api/v1/me" || strings.HasPrefix(r.Pattern, "/api/v1/users/{id}/tokens")
 	switch role {
 	case warroom.UserRoleStakeholder:
-		return self || r.Method == http.MethodGet && (r.Pattern == "/api/v1/incidents" || r.Pattern == "/api/v1/incidents/{id}")
+		return self || r.Method == http.MethodGet && (r.Pattern == "/api/v1/incidents" || r.Pattern == "/api/v1/incidents/{id}" || r.Pattern == "/api/v1/incidents/{id}/events")
 	case warroom.UserRoleContractor:
 		return self || (r.Pattern == "/api/v1/incidents" && r.Method == http.MethodGet) || strings.HasPrefix(r.Pattern, "/api/v1/incidents/{id}")
 	}
@@ -209,6 +209,16 @@ func TestContractorScope(t *testing.T) {
 			}
 		}
 		h.fail(stok, "POST", fmt.Sprintf("/api/v1/incidents/%d/notes", mine.ID), map[string]any{"text": "x"}, http.StatusForbidden, "")
+		// A stakeholder follows the timeline of what it may see, and of
+		// nothing else.
+		var evs struct{ Events []*warroom.Event }
+		h.ok(stok, "GET", fmt.Sprintf("/api/v1/incidents/%d/events", mine.ID), nil, http.StatusOK, &evs)
+		if len(evs.Events) == 0 {
+			t.Error("stakeholder: the timeline of a followed incident is empty")
+		}
+		h.fail(stok, "GET", fmt.Sprintf("/api/v1/incidents/%d/events", theirs.ID), nil, http.StatusNotFound, "")
+		h.fail(stok, "GET", "/api/v1/incidents/999999/events", nil, http.StatusNotFound, "")
+		h.fail(stok, "GET", fmt.Sprintf("/api/v1/incidents/%d/tasks", mine.ID), nil, http.StatusForbidden, "")
 		h.fail(tok, "GET", "/api/v1/audit", nil, http.StatusForbidden, "")
 		h.fail(tok, "GET", "/api/v1/audit/export", nil, http.StatusForbidden, "")
 		h.fail(tok, "GET", "/api/v1/services", nil, http.StatusForbidden, "")

@@ -172,6 +172,9 @@ func routes(h *handler) []route {
 		r(post, "/api/v1/approvals/{id}/approve", admin, h.approve),
 		r(post, "/api/v1/approvals/{id}/reject", admin, h.reject),
 		r(get, "/api/v1/approval-settings", admin, h.getApprovalSettings),
+		r(get, "/api/v1/invites", admin, h.listInvites),
+		r(post, "/api/v1/invites", admin, h.createInvite),
+		r(post, "/api/v1/invites/{id}/revoke", admin, h.revokeInvite),
 		r(put, "/api/v1/approval-settings", admin, h.putApprovalSettings),
 
 		// On call: schedules, escalation policies, paging and contact methods.
