@@ -28,6 +28,21 @@ type Links struct {
 	key []byte
 }
 
+// base returns the external address links start with.
+func (l *Links) base() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.BaseURL
+}
+
+// SetBaseURL changes the external address, for a server that learns its
+// own address only once it listens (a port chosen by the system).
+func (l *Links) SetBaseURL(u string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.BaseURL = u
+}
+
 // LinkClaim is what a valid link grants.
 type LinkClaim struct {
 	IncidentID int64
@@ -76,7 +91,7 @@ func (l *Links) URL(ctx context.Context, incidentID, userID int64, action warroo
 	if err != nil {
 		return "", err
 	}
-	return l.BaseURL + "/l/" + t, nil
+	return l.base() + "/l/" + t, nil
 }
 
 // Check returns the claim of a token that is genuine and unexpired at now.

@@ -251,7 +251,7 @@ func (p *Pager) message(ctx context.Context, now time.Time, d *warroom.Notificat
 	data := notify.Data{Kind: d.Kind, Level: d.Level, Text: d.Text}
 	if inc := d.Incident; inc != nil {
 		data.Incident = &notify.Incident{ID: inc.ID, Number: inc.Number, Title: inc.Title, Severity: string(inc.Severity), State: string(inc.State),
-			URL: p.opts.BaseURL + "/incidents/" + strconv.FormatInt(inc.ID, 10)}
+			URL: p.links.base() + "/incidents/" + strconv.FormatInt(inc.ID, 10)}
 		data.OpenURL = data.Incident.URL
 		if inc.SLA != nil {
 			data.Due = inc.SLA.AckDue

@@ -140,6 +140,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.Server.Open(); err != nil {
 		return err
 	}
+	if m.Config.PublicURL == "" {
+		// Links in notifications point where the server really listens.
+		m.Pager.Links().SetBaseURL(m.Server.URL())
+	}
 	m.startEngine()
 	return nil
 }
