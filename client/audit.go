@@ -29,6 +29,9 @@ func (c *Client) FindAuditEntries(ctx context.Context, filter warroom.AuditFilte
 	if filter.TargetID != nil {
 		q.Set("target_id", *filter.TargetID)
 	}
+	if filter.BeforeID != nil {
+		q.Set("before_id", itoa(*filter.BeforeID))
+	}
 	page(q, filter.Offset, filter.Limit)
 	var out auditList
 	if err := c.do(ctx, http.MethodGet, "/api/v1/audit", q, nil, &out); err != nil {

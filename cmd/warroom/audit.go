@@ -152,7 +152,10 @@ func (c *cli) newAuditExportCmd() *cobra.Command {
 				if len(es) < f.Limit {
 					return nil
 				}
-				f.Offset += len(es)
+				// By key, not offset: entries written while the export
+				// runs must not shift its pages.
+				last := es[len(es)-1].ID
+				f.BeforeID = &last
 			}
 		},
 	}

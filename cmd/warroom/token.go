@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -22,15 +23,22 @@ func (c *cli) newTokenCmd() *cobra.Command {
 
 func (c *cli) newTokenCreateCmd() *cobra.Command {
 	var (
-		user, expires string
+		user, expires, kind string
+		scopes              []string
 	)
 	cmd := &cobra.Command{
 		Use:   "create NAME",
 		Short: "Issue an API token; its secret is printed once",
 		Long: `Issue an API token for yourself, or with --user for someone else (admin).
-The secret is printed once and cannot be retrieved again.`,
-		Example: `  warroom token create ci --expires 2160h`,
-		Args:    args("NAME"),
+The secret is printed once and cannot be retrieved again.
+
+--scope narrows what the token may do below its owner's role: read, write,
+ingest or admin (default read, write and admin). A service token (--kind
+service, admins only) is for a system such as CI or monitoring and must
+expire within 366 days.`,
+		Example: `  warroom token create laptop --expires 720h
+  warroom token create alertmanager --kind service --scope ingest --expires 2160h --user monitoring@example.com`,
+		Args: args("NAME"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			ctx := cmd.Context()
 			cl := c.client()
@@ -47,20 +55,35 @@ The secret is printed once and cannot be retrieved again.`,
 				t := c.now().Add(d).UTC()
 				exp = &t
 			}
-			tok, secret, err := cl.CreateToken(ctx, uid, a[0], exp)
+			in := warroom.TokenInput{Name: a[0], Kind: warroom.TokenKind(kind), ExpiresAt: exp}
+			for _, s := range scopes {
+				in.Scopes = append(in.Scopes, warroom.TokenScope(strings.TrimSpace(s)))
+			}
+			tok, secret, err := cl.IssueToken(ctx, uid, in)
 			if err != nil {
 				return err
 			}
 			if c.json {
 				return c.printJSON(map[string]any{"token": tok, "secret": secret})
 			}
-			_, err = fmt.Fprintf(c.stdout, "Token %q created (ID %d). Its secret, shown only now:\n%s\n", tok.Name, tok.ID, secret)
+			_, err = fmt.Fprintf(c.stdout, "Token %q created (ID %d, %s, scopes %s). Its secret, shown only now:\n%s\n", tok.Name, tok.ID, tok.Kind, scopeList(tok.Scopes), secret)
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&user, "user", "me", "whose token: email, user ID or \"me\"")
-	cmd.Flags().StringVar(&expires, "expires", "", "lifetime, e.g. 720h; none means it never expires")
+	cmd.Flags().StringVar(&expires, "expires", "", "lifetime, e.g. 720h; none means it never expires (service tokens must)")
+	cmd.Flags().StringVar(&kind, "kind", string(warroom.TokenPersonal), "personal, or service for a system (admin)")
+	cmd.Flags().StringSliceVar(&scopes, "scope", nil, "read, write, ingest or admin; repeat or comma-separate (default read,write,admin)")
 	return cmd
+}
+
+// scopeList renders scopes as "read,write".
+func scopeList(ss []warroom.TokenScope) string {
+	parts := make([]string, len(ss))
+	for i, s := range ss {
+		parts[i] = string(s)
+	}
+	return strings.Join(parts, ",")
 }
 
 func (c *cli) newTokenListCmd() *cobra.Command {
@@ -88,9 +111,9 @@ func (c *cli) newTokenListCmd() *cobra.Command {
 				return c.printJSON(map[string]any{"tokens": tokens})
 			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tCREATED\tEXPIRES\tLAST USED\tREVOKED")
+			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tKIND\tSCOPES\tCREATED\tEXPIRES\tLAST USED\tREVOKED")
 			for _, t := range tokens {
-				fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Prefix, day(&t.CreatedAt), day(t.ExpiresAt), day(t.LastUsedAt), day(t.RevokedAt))
+				fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Prefix, t.Kind, scopeList(t.Scopes), day(&t.CreatedAt), day(t.ExpiresAt), day(t.LastUsedAt), day(t.RevokedAt))
 			}
 			return tw.Flush()
 		},
