@@ -55,6 +55,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 		Postmortems: db, ActionItems: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
+		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
 		Logger: logger, PollInterval: 100 * time.Millisecond,
 	})
 	if err != nil {

@@ -69,6 +69,14 @@ type Deps struct {
 	Escalations warroom.EscalationService
 	Contacts    warroom.ContactService
 
+	// Alerts, Integrations, Routing, Monitors and Maintenance serve the
+	// alert ingestion pages; nil hides them (404).
+	Alerts       warroom.AlertService
+	Integrations warroom.IntegrationService
+	Routing      warroom.RoutingService
+	Monitors     warroom.MonitorService
+	Maintenance  warroom.MaintenanceService
+
 	Logger *slog.Logger
 	// Now is the clock used for countdowns; nil means time.Now.
 	Now func() time.Time

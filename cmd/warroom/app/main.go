@@ -195,6 +195,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Postmortems: db, ActionItems: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
+		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
 		Logger: m.Logger,
 		Secure: false,
 	})

@@ -152,4 +152,11 @@
     declare.addEventListener("input", schedule);
     declare.addEventListener("change", schedule);
   }
+
+  // Copy buttons next to ingest URLs and keys.
+  document.querySelectorAll("button.copy[data-copy]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      if (navigator.clipboard) navigator.clipboard.writeText(b.dataset.copy);
+    });
+  });
 })();
