@@ -156,6 +156,21 @@ func (h *Handler) routes() []route {
 		rt("GET", "/admin/approvals", admin, h.approvalsPage),
 		rt("POST", "/admin/approvals/{id}/approve", admin, h.approvalDecide(true)),
 		rt("POST", "/admin/approvals/{id}/reject", admin, h.approvalDecide(false)),
+		rt("GET", "/admin/users", admin, h.usersPage),
+		rt("POST", "/admin/users", admin, h.userCreate),
+		rt("POST", "/admin/users/{id}", admin, h.userUpdate),
+		rt("POST", "/admin/users/{id}/grants", admin, h.grantCreate),
+		rt("POST", "/admin/users/{id}/grants/{serviceID}/delete", admin, h.grantDelete),
+		rt("POST", "/admin/invites", admin, h.inviteCreate),
+		rt("POST", "/admin/invites/{id}/revoke", admin, h.inviteRevoke),
+		rt("GET", "/admin/teams", admin, h.teamsPage),
+		rt("POST", "/admin/teams", admin, h.teamCreate),
+		rt("POST", "/admin/teams/{id}/members", admin, h.teamMemberAdd),
+		rt("POST", "/admin/teams/{id}/members/{userID}/delete", admin, h.teamMemberRemove),
+		// The invitation link is the credential; its form carries its own
+		// CSRF cookie, like the login form.
+		rt("GET", "/invite/{secret}", none, h.inviteForm),
+		rt("POST", "/invite/{secret}", none, h.inviteAccept),
 	}
 }
 

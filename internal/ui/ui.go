@@ -56,6 +56,9 @@ type Deps struct {
 	Audit         warroom.AuditService
 	AuditVerifier warroom.AuditVerifier
 	Approvals     warroom.ApprovalService
+	// Invites serves invitations and the page that accepts them; nil
+	// hides them (404).
+	Invites warroom.InviteService
 
 	// Stakeholders, StatusPage and Subscribers serve the stakeholder and
 	// status page admin pages; nil hides them (404).
