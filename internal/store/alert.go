@@ -55,6 +55,7 @@ func (db *DB) IngestAlerts(ctx context.Context, batches []*warroom.AlertBatch) e
 type alertWriter struct {
 	tx            *tx
 	ack, resolve  *sql.Stmt
+	full          *sql.Stmt // the upsert of a full chunk, once prepared
 	pending       map[alertKey]*pendingTrigger
 	order         []alertKey
 	outboxIDs     []int64
@@ -84,7 +85,7 @@ func newAlertWriter(ctx context.Context, tx *tx) (*alertWriter, error) {
 }
 
 func (w *alertWriter) close() {
-	for _, s := range []*sql.Stmt{w.ack, w.resolve} {
+	for _, s := range []*sql.Stmt{w.ack, w.resolve, w.full} {
 		if s != nil {
 			s.Close()
 		}
@@ -209,7 +210,20 @@ func (w *alertWriter) flushTriggers(ctx context.Context) error {
 			severity = excluded.severity, source = excluded.source, labels = excluded.labels, details = excluded.details,
 			links = excluded.links, raw = excluded.raw
 			RETURNING id, occurrences, scope, dedup_key`)
-		rows, err := w.tx.query(ctx, q.String(), args...)
+		var rows *sql.Rows
+		var err error
+		if len(keys) == chunk {
+			// Full chunks share one statement per transaction: parsing a
+			// two-hundred-row statement costs more than binding it.
+			if w.full == nil {
+				if w.full, err = w.tx.sqlTx.PrepareContext(ctx, w.tx.d.rebind(q.String())); err != nil {
+					return fmt.Errorf("ingest alerts: prepare: %w", err)
+				}
+			}
+			rows, err = w.full.QueryContext(ctx, w.tx.d.args(args)...)
+		} else {
+			rows, err = w.tx.query(ctx, q.String(), args...)
+		}
 		if err != nil {
 			return fmt.Errorf("ingest alerts: upsert: %w", err)
 		}

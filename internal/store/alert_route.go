@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -108,18 +109,25 @@ func loadAlerts(ctx context.Context, tx *tx, entries []outboxEntry) (map[int64]*
 			ids = append(ids, e.alertID)
 		}
 	}
-	rows, err := tx.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE id IN (`+placeholders(len(ids))+`)`+tx.d.forUpdate(), ids...)
+	// Routing reads what rules match and events show, not the raw payload.
+	rows, err := tx.query(ctx, `SELECT id, service_id, source, dedup_key, summary, severity, labels, first_seen_at, resolved_at, incident_id, rule_id
+		FROM alerts WHERE id IN (`+placeholders(len(ids))+`)`+tx.d.forUpdate(), ids...)
 	if err != nil {
 		return nil, fmt.Errorf("load alerts: %w", err)
 	}
 	defer rows.Close()
 	out := make(map[int64]*warroom.Alert, len(ids))
 	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
+		var a warroom.Alert
+		var labels string
+		if err := rows.Scan(&a.ID, &a.ServiceID, &a.Source, &a.DedupKey, &a.Summary, &a.Severity, &labels, scanTime(&a.FirstSeenAt),
+			scanNullTime(&a.ResolvedAt), scanIDPtr(&a.IncidentID), scanIDPtr(&a.RuleID)); err != nil {
 			return nil, fmt.Errorf("load alerts: %w", err)
 		}
-		out[a.ID] = a
+		if err := json.Unmarshal([]byte(labels), &a.Labels); err != nil {
+			return nil, fmt.Errorf("load alerts: alert %d labels: %w", a.ID, err)
+		}
+		out[a.ID] = &a
 	}
 	return out, rows.Err()
 }

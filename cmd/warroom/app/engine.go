@@ -7,14 +7,10 @@ import (
 	"github.com/warroomhq/warroom/internal/store"
 )
 
-// engineModules lists the background modules in the order each tick runs
-// them: monitors raise alerts, routing turns alerts into incidents, and
-// whatever pages people runs after routing so that it sees new incidents
-// in the same tick.
+// engineModules lists the background modules of the main engine in the
+// order each tick runs them.
 func (m *Main) engineModules() []engine.Module {
 	return []engine.Module{
-		&engine.Monitors{Monitors: m.DB, Logger: m.Logger},
-		&engine.AlertRouting{Alerts: m.DB, Logger: m.Logger, Wake: func() { m.Engine.Wake() }},
 		m.communications(),
 		// Reminders are recorded durably and listed at /api/v1/reminders;
 		// sending them through the notification channels is not wired yet.
@@ -22,17 +18,33 @@ func (m *Main) engineModules() []engine.Module {
 	}
 }
 
-// startEngine runs the engine until Close.
+// alertModules run on the alert engine, which ingest wakes after every
+// commit: monitors raise alerts, routing turns alerts into incidents and
+// wakes the main engine when one opens, so that paging sees it at once.
+func (m *Main) alertModules() []engine.Module {
+	return []engine.Module{
+		&engine.Monitors{Monitors: m.DB, Logger: m.Logger},
+		&engine.AlertRouting{Alerts: m.DB, Logger: m.Logger, Wake: func() { m.Engine.Wake() }},
+	}
+}
+
+// startEngine runs the engines until Close.
 func (m *Main) startEngine() {
 	ctx, cancel := context.WithCancel(context.Background())
 	m.stopEngine, m.engineDone = cancel, make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		m.alertEngine.Run(ctx)
+	}()
 	go func() {
 		defer close(m.engineDone)
 		m.Engine.Run(ctx)
+		<-done
 	}()
 }
 
-// stopEngineAndWait stops the engine and waits for its tick to end.
+// stopEngineAndWait stops the engines and waits for their ticks to end.
 func (m *Main) stopEngineAndWait() {
 	if m.stopEngine != nil {
 		m.stopEngine()

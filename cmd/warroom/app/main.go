@@ -68,7 +68,10 @@ type Main struct {
 
 	ownDB      bool
 	stopEngine context.CancelFunc
-	engineDone chan struct{}
+	// alertEngine routes alerts apart from the main engine, so that a
+	// wake after every ingest commit does not run every other module too.
+	alertEngine *engine.Engine
+	engineDone  chan struct{}
 }
 
 // NewMain returns a Main with the default configuration, reading the
@@ -132,6 +135,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(m.engineModules(), m.pagingModules()...)...)
+	m.alertEngine = engine.New(engine.Options{Logger: m.Logger}, m.alertModules()...)
 	h, err := m.handler()
 	if err != nil {
 		return err
@@ -177,7 +181,7 @@ func (m *Main) handler() (http.Handler, error) {
 	// Alert ingest, authenticated by integration key; see httpingest.Routes.
 	m.Ingest = httpingest.New(httpingest.Deps{
 		Integrations: db, Alerts: db, Monitors: db,
-		Wake: m.Engine.Wake, Logger: m.Logger, Writers: ingestWriters(db),
+		Wake: m.alertEngine.Wake, Logger: m.Logger, Writers: ingestWriters(db),
 	})
 	mux.Handle("/v2/enqueue", m.Ingest)
 	mux.Handle("/ingest/", m.Ingest)
