@@ -53,6 +53,10 @@ type Message struct {
 	Links    []Link
 	// At is the sending time that signatures and timestamps carry.
 	At time.Time
+	// Headers are extra header fields for email (List-Unsubscribe and
+	// List-Unsubscribe-Post for subscribers); other channels have no
+	// headers of their own to put them in and ignore them.
+	Headers map[string]string
 }
 
 // Notifier sends a message on one channel. retry reports whether the

@@ -88,7 +88,7 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) error {
 	}
 	for _, d := range ds {
 		msg := &notify.Message{ID: d.ID, Kind: warroom.NotificationKind("status"), To: notify.Destination{Type: warroom.ContactType(d.Channel), Address: d.Target, Secret: d.Secret},
-			Subject: d.Subject, Text: d.Body, At: now}
+			Subject: d.Subject, Text: d.Body, At: now, Headers: d.Headers}
 		retry, sendErr := n.o.Send.Notify(ctx, msg)
 		var retryAt *time.Time
 		if sendErr != nil {

@@ -272,6 +272,16 @@ func TestSubscribeEmail(t *testing.T) {
 		if len(unsub) != 1 {
 			t.Fatalf("update has no unsubscribe link:\n%s", mails[1].Text)
 		}
+		// RFC 8058 headers, as the SMTP server received them.
+		if got, want := mails[1].Header.Get("List-Unsubscribe"), "<"+unsub[0]+">"; got != want {
+			t.Errorf("List-Unsubscribe = %q, want %q", got, want)
+		}
+		if got, want := mails[1].Header.Get("List-Unsubscribe-Post"), "List-Unsubscribe=One-Click"; got != want {
+			t.Errorf("List-Unsubscribe-Post = %q, want %q", got, want)
+		}
+		if got := mails[0].Header.Get("List-Unsubscribe"); got != "" {
+			t.Errorf("confirmation mail List-Unsubscribe = %q, want none", got)
+		}
 		// RFC 8058: a POST to the link unsubscribes in one step.
 		res, err = http.Post(unsub[0], "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
 		if err != nil {

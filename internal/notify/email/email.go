@@ -99,6 +99,9 @@ func (n *Notifier) Notify(ctx context.Context, msg *notify.Message) (bool, error
 	// drop a redelivered copy.
 	m.SetMessageIDWithValue("notification-" + strconv.FormatInt(msg.ID, 10) + "@warroom")
 	m.SetGenHeader("X-Warroom-Event", string(msg.Kind))
+	for k, v := range msg.Headers {
+		m.SetGenHeader(mail.Header(k), v)
+	}
 	text := msg.Text
 	for _, l := range msg.Links {
 		text += "\n" + l.Label + ": " + l.URL
