@@ -45,6 +45,7 @@ func TestPeoplePages(t *testing.T) {
 				res, body = c.post("/admin/users", url.Values{"name": {evil}, "email": {email}, "role": {"contractor"}})
 				wantStatus(t, res, body, http.StatusSeeOther)
 				res, body = c.get("/admin/users")
+				wantStatus(t, res, body, http.StatusOK)
 				if strings.Contains(body, evil) || !strings.Contains(body, "&lt;script&gt;") {
 					t.Errorf("a user's name is rendered as markup")
 				}
@@ -104,6 +105,7 @@ func TestPeoplePages(t *testing.T) {
 				res, body = c.post("/admin/teams/"+tid+"/members", url.Values{"user_id": {uid}})
 				wantStatus(t, res, body, http.StatusSeeOther)
 				res, body = c.get("/admin/teams")
+				wantStatus(t, res, body, http.StatusOK)
 				if !strings.Contains(body, "&lt;script&gt;") || strings.Contains(body, evil) {
 					t.Errorf("teams page: member or description rendered as markup")
 				}
@@ -123,6 +125,7 @@ func TestPeoplePages(t *testing.T) {
 				}
 				secret := m[1]
 				res, body = c.get("/admin/users")
+				wantStatus(t, res, body, http.StatusOK)
 				if strings.Contains(body, secret) {
 					t.Error("the people page shows the invitation link again")
 				}
