@@ -96,6 +96,13 @@ type NotificationDelivery struct {
 	Contact  ContactMethod
 	User     *User
 	Incident *Incident
+	// Reminder is set for a NotifyReminder, with TargetTitle the title of
+	// the action item it is about (the incident's for a postmortem).
+	Reminder    *Reminder
+	TargetTitle string
+	// ChangeNotice and Change are set for a NotifyChange.
+	ChangeNotice *ChangeNotification
+	Change       *Change
 }
 
 // DeliveryOutcome is the result of one attempt.

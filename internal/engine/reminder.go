@@ -17,8 +17,9 @@ import (
 type Reminders struct {
 	Reminders warroom.ReminderService
 	// Deliver sends a reminder to its recipient; a nil error marks it
-	// delivered. Nil leaves reminders recorded (on the timeline, in the
-	// audit log and at /api/v1/reminders) without sending them.
+	// delivered. The store already queues every reminder in the paging
+	// outbox, whose delivery marks it delivered, so Deliver is for an
+	// extra channel only; serve leaves it nil.
 	Deliver func(ctx context.Context, r *warroom.Reminder) error
 	Logger  *slog.Logger
 }

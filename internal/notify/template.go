@@ -33,6 +33,36 @@ type Data struct {
 	Due  time.Time
 	// AckURL, ResolveURL and OpenURL become the message's links when set.
 	AckURL, ResolveURL, OpenURL string
+	// Reminder is set for reminder messages, Change for change messages.
+	Reminder *Reminder
+	Change   *Change
+}
+
+// Reminder is what a reminder message says about late work.
+type Reminder struct {
+	// Kind is a warroom.ReminderKind: postmortem_due, postmortem_overdue,
+	// action_item_overdue, action_item_escalated.
+	Kind string
+	// Title is the action item's title, or the incident's for a postmortem.
+	Title string
+	// Due is the due date, in the recipient's time zone.
+	Due time.Time
+}
+
+// Change is what a change message says about a change.
+type Change struct {
+	// Notice is the change notification kind: approval_request, decision,
+	// rollback, started, ended, violation.
+	Notice   string
+	Number   string
+	Title    string
+	Kind     string
+	Risk     string
+	State    string
+	Services string
+	// Note is the notice's own text (in English), which carries details
+	// such as a violation's reason or an approver's comment.
+	Note string
 }
 
 // Content is a rendered message.

@@ -276,6 +276,7 @@ func (p *Pager) message(ctx context.Context, now time.Time, d *warroom.Notificat
 			}
 		}
 	}
+	p.subject(d, &data)
 	locale := "en"
 	if d.User != nil {
 		locale = d.User.Locale
@@ -288,6 +289,36 @@ func (p *Pager) message(ctx context.Context, now time.Time, d *warroom.Notificat
 		ID: d.ID, Kind: d.Kind, Locale: locale, Subject: c.Subject, Text: c.Text, HTML: c.HTML, Incident: data.Incident, Links: c.Links, At: now,
 		To: notify.Destination{Type: d.Contact.Type, Address: d.Contact.Address, Secret: d.Contact.Secret},
 	}, nil
+}
+
+// subject adds what a reminder or change message is about.
+func (p *Pager) subject(d *warroom.NotificationDelivery, data *notify.Data) {
+	if r := d.Reminder; r != nil {
+		due := r.DueAt
+		if d.User != nil {
+			if loc, err := time.LoadLocation(d.User.TimeZone); err == nil {
+				due = due.In(loc)
+			}
+		}
+		data.Reminder = &notify.Reminder{Kind: string(r.Kind), Title: d.TargetTitle, Due: due}
+		if r.TargetType == "postmortem" {
+			data.OpenURL = p.links.base() + "/postmortems/" + strconv.FormatInt(r.TargetID, 10)
+		} else {
+			data.OpenURL = p.links.base() + "/action-items"
+		}
+	}
+	if n, c := d.ChangeNotice, d.Change; n != nil && c != nil {
+		names := ""
+		for i, s := range c.Services {
+			if i > 0 {
+				names += ", "
+			}
+			names += s.Name
+		}
+		data.Change = &notify.Change{Notice: n.Kind, Number: c.Number, Title: c.Title, Kind: string(c.Kind), Risk: string(c.Risk), State: string(c.State),
+			Services: names, Note: n.Text}
+		data.OpenURL = p.links.base() + "/changes/" + strconv.FormatInt(c.ID, 10)
+	}
 }
 
 // arm schedules a wake-up for the next due timer, so that timers fire on

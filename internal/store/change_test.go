@@ -153,8 +153,26 @@ func TestChange_PolicyGate(t *testing.T) {
 			if got.State != warroom.ChangeApproved || len(got.Approvals) != 1 || got.Approvals[0].UserID != e.approver.ID {
 				t.Fatalf("state %s approvals %v", got.State, got.Approvals)
 			}
-			if len(got.Notifications) != 1 || got.Notifications[0].UserID != e.author.ID || got.Notifications[0].Kind != warroom.NotifyDecision {
-				t.Errorf("notifications = %+v, want the decision to the author", got.Notifications)
+			// Submitting asked the approvers; approving tells the author.
+			var decisions, requests []*warroom.ChangeNotification
+			for _, n := range got.Notifications {
+				switch n.Kind {
+				case warroom.NotifyDecision:
+					decisions = append(decisions, n)
+				case warroom.NotifyApprovalRequest:
+					requests = append(requests, n)
+				}
+			}
+			if len(decisions) != 1 || decisions[0].UserID != e.author.ID {
+				t.Errorf("decisions = %+v, want one to the author", decisions)
+			}
+			for _, n := range requests {
+				if n.UserID == e.author.ID {
+					t.Errorf("the author was asked to approve their own change")
+				}
+			}
+			if len(requests) == 0 {
+				t.Errorf("no approval requests among %d notifications", len(got.Notifications))
 			}
 			_, err = e.db.ApproveChange(e.approveX, c.ID, "again")
 			wantCode(t, err, warroom.ECONFLICT)

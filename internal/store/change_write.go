@@ -203,7 +203,13 @@ func (db *DB) changeStep(ctx context.Context, id int64, fn func(tx *tx, c *warro
 	if c, err = loadChange(ctx, tx, id, false); err != nil {
 		return nil, err
 	}
-	return c, tx.commit()
+	if err := tx.commit(); err != nil {
+		return nil, err
+	}
+	// A step may have queued notifications; send them without waiting for
+	// the engine's next interval.
+	db.wakePaging()
+	return c, nil
 }
 
 // setChangeState moves c to state to and stamps the step's time.
@@ -238,7 +244,10 @@ func setChangeState(ctx context.Context, tx *tx, c *warroom.Change, to warroom.C
 // SubmitChange asks for approval.
 func (db *DB) SubmitChange(ctx context.Context, id int64) (*warroom.Change, error) {
 	return db.changeStep(ctx, id, func(tx *tx, c *warroom.Change) error {
-		return setChangeState(ctx, tx, c, warroom.ChangeSubmitted, "")
+		if err := setChangeState(ctx, tx, c, warroom.ChangeSubmitted, ""); err != nil {
+			return err
+		}
+		return notifyApprovers(ctx, tx, c)
 	})
 }
 
@@ -313,17 +322,25 @@ func (db *DB) decide(ctx context.Context, id int64, d warroom.ChangeDecision, co
 	})
 }
 
-// notify owes a message to a user or a team, delivered after commit by
-// whatever channel drains change_notifications.
+// notify owes a message to a user or a team and queues it in the paging
+// outbox in the same transaction (see outbox.go); the row is marked sent
+// once a channel delivers it.
 func notify(ctx context.Context, tx *tx, changeID int64, kind string, userID int64, team, text string) error {
+	_, err := notifyCount(ctx, tx, changeID, kind, userID, team, text)
+	return err
+}
+
+// notifyCount is notify returning how many people the message reaches.
+func notifyCount(ctx context.Context, tx *tx, changeID int64, kind string, userID int64, team, text string) (int, error) {
 	if userID == 0 && team == "" {
-		return nil
+		return 0, nil
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO change_notifications (change_id, kind, user_id, team, text, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		changeID, kind, nullID(userID), team, text, tx.now); err != nil {
-		return fmt.Errorf("notify: %w", err)
+	id, err := tx.insert(ctx, `INSERT INTO change_notifications (change_id, kind, user_id, team, text, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		changeID, kind, nullID(userID), team, text, tx.now)
+	if err != nil {
+		return 0, fmt.Errorf("notify: %w", err)
 	}
-	return nil
+	return queueChangeNotice(ctx, tx, id, userID, team, text)
 }
 
 // StartChange puts the change in progress when the policy allows it.
@@ -347,7 +364,7 @@ func (db *DB) StartChange(ctx context.Context, id int64) (*warroom.Change, error
 				return err
 			}
 		}
-		return nil
+		return notifyOnCall(ctx, tx, c, warroom.NotifyChangeStarted)
 	})
 }
 
@@ -388,8 +405,23 @@ func flagViolation(ctx context.Context, tx *tx, c *warroom.Change, code, msg str
 		}
 		seen[team] = true
 		text := fmt.Sprintf("%s %s on %s went ahead against the change policy: %s", c.Number, c.Title, s.Name, msg)
-		if err := notify(ctx, tx, c.ID, warroom.NotifyViolation, 0, team, text); err != nil {
+		reached, err := notifyCount(ctx, tx, c.ID, warroom.NotifyViolation, 0, team, text)
+		if err != nil {
 			return err
+		}
+		if reached > 0 {
+			continue
+		}
+		// A service without a team (or a team without members) still has
+		// someone answerable for it: whoever is on call for it now.
+		oncall, err := serviceOnCall(ctx, tx, []int64{s.ID})
+		if err != nil {
+			return err
+		}
+		for _, u := range oncall {
+			if err := notify(ctx, tx, c.ID, warroom.NotifyViolation, u, "", text); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -440,6 +472,9 @@ func (db *DB) endChange(ctx context.Context, id int64, to warroom.ChangeState, n
 
 func endChange(ctx context.Context, tx *tx, c *warroom.Change, to warroom.ChangeState, note string) error {
 	if err := setChangeState(ctx, tx, c, to, note); err != nil {
+		return err
+	}
+	if err := notifyOnCall(ctx, tx, c, warroom.NotifyChangeEnded); err != nil {
 		return err
 	}
 	if to != warroom.ChangeRolledBack {

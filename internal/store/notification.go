@@ -34,12 +34,17 @@ type outboxRow struct {
 	level        int
 	text         string
 	at           time.Time
+	// reminderID and changeNoticeID name what a reminder or change
+	// message is about; see outbox.go.
+	reminderID     int64
+	changeNoticeID int64
 }
 
 func queueNotification(ctx context.Context, tx *tx, r outboxRow) error {
-	_, err := tx.exec(ctx, `INSERT INTO notifications (kind, state, incident_id, escalation_id, user_id, contact_method_id, level, text, next_at, created_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(r.kind), string(warroom.NotificationPending), nullID(r.incidentID), nullID(r.escalationID), r.userID, r.contactID, r.level, r.text, r.at, tx.now)
+	_, err := tx.exec(ctx, `INSERT INTO notifications (kind, state, incident_id, escalation_id, user_id, contact_method_id, level, text, next_at, created_at, reminder_id, change_notification_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(r.kind), string(warroom.NotificationPending), nullID(r.incidentID), nullID(r.escalationID), r.userID, r.contactID, r.level, r.text, r.at, tx.now,
+		nullID(r.reminderID), nullID(r.changeNoticeID))
 	if err != nil {
 		return fmt.Errorf("queue notification: %w", err)
 	}
@@ -53,6 +58,10 @@ type page struct {
 	level        int
 	kind         warroom.NotificationKind
 	text         string
+	// reminderID and changeNoticeID name what a reminder or change
+	// message is about.
+	reminderID     int64
+	changeNoticeID int64
 }
 
 // pageUser queues a notification per rule of the user, each due after its
@@ -91,7 +100,8 @@ func pageUser(ctx context.Context, tx *tx, userID int64, p page) (int, error) {
 	}
 	for _, r := range rules {
 		if err := queueNotification(ctx, tx, outboxRow{kind: p.kind, userID: userID, contactID: r.contact, incidentID: p.incidentID,
-			escalationID: p.escalationID, level: p.level, text: p.text, at: tx.now.Add(time.Duration(r.delay) * time.Second)}); err != nil {
+			escalationID: p.escalationID, level: p.level, text: p.text, at: tx.now.Add(time.Duration(r.delay) * time.Second),
+			reminderID: p.reminderID, changeNoticeID: p.changeNoticeID}); err != nil {
 			return 0, err
 		}
 	}
@@ -223,6 +233,9 @@ func (db *DB) claimNotification(ctx context.Context, tx *tx, id int64, lease tim
 	if d.User, err = findUser(ctx, tx, n.UserID, false); err != nil {
 		return nil, err
 	}
+	if err := loadSubject(ctx, tx, d); err != nil {
+		return nil, err
+	}
 	if _, err := tx.exec(ctx, `UPDATE notifications SET attempts = attempts + 1, next_at = ? WHERE id = ?`, tx.now.Add(lease), id); err != nil {
 		return nil, err
 	}
@@ -268,6 +281,9 @@ func completeNotification(ctx context.Context, tx *tx, n *warroom.Notification, 
 	case out.Sent:
 		_, err = tx.exec(ctx, `UPDATE notifications SET state = ?, next_at = NULL, sent_at = ?, last_error = '' WHERE id = ?`, string(warroom.NotificationSent), tx.now, n.ID)
 		kind, text = warroom.EventNotificationSent, fmt.Sprintf("Notified %s by %s (%s, attempt %d)", who, n.ContactType, n.Kind, n.Attempts)
+		if err == nil {
+			err = markSubjectSent(ctx, tx, n.ID)
+		}
 	case !out.RetryAt.IsZero():
 		_, err = tx.exec(ctx, `UPDATE notifications SET next_at = ?, last_error = ? WHERE id = ?`, out.RetryAt, out.Error, n.ID)
 		kind, text = warroom.EventNotificationRetry, fmt.Sprintf("Could not notify %s by %s (attempt %d), retrying at %s: %s", who, n.ContactType, n.Attempts, out.RetryAt.UTC().Format(time.RFC3339), out.Error)

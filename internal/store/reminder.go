@@ -310,6 +310,9 @@ func sendReminder(ctx context.Context, tx *tx, r *warroom.Reminder, recipients [
 		}); err != nil {
 			return nil, err
 		}
+		if err := queueReminder(ctx, tx, &c); err != nil {
+			return nil, err
+		}
 		out = append(out, &c)
 	}
 	return out, nil
