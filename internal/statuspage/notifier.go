@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/warroomhq/warroom"
@@ -36,6 +37,9 @@ type NotifierOptions struct {
 type Notifier struct {
 	o   NotifierOptions
 	cat *catalog
+
+	baseMu sync.Mutex
+	base   string
 }
 
 // NewNotifier returns the module.
@@ -54,7 +58,21 @@ func NewNotifier(o NotifierOptions) (*Notifier, error) {
 	if err != nil {
 		return nil, fmt.Errorf("statuspage: %w", err)
 	}
-	return &Notifier{o: o, cat: cat}, nil
+	return &Notifier{o: o, cat: cat, base: o.BaseURL}, nil
+}
+
+// SetBaseURL changes where links point, for a server that learns its own
+// address only once it listens (a port chosen by the system).
+func (n *Notifier) SetBaseURL(u string) {
+	n.baseMu.Lock()
+	defer n.baseMu.Unlock()
+	n.base = strings.TrimRight(u, "/")
+}
+
+func (n *Notifier) baseURL() string {
+	n.baseMu.Lock()
+	defer n.baseMu.Unlock()
+	return n.base
 }
 
 // Name implements engine.Module.
@@ -139,7 +157,8 @@ func (n *Notifier) fanOut(nc *warroom.NoticeContext) []*warroom.Delivery {
 		seen[key] = true
 		out = append(out, &warroom.Delivery{Channel: r.kind, Target: r.target, Secret: r.secret, Subject: subject, Body: body, Headers: headers})
 	}
-	statusBase := n.o.BaseURL
+	base := n.baseURL()
+	statusBase := base
 	if nc.Settings != nil && nc.Settings.PublicURL != "" {
 		statusBase = nc.Settings.PublicURL
 	}
@@ -210,7 +229,7 @@ func (n *Notifier) fanOut(nc *warroom.NoticeContext) []*warroom.Delivery {
 		}
 		add(recipient{kind: warroom.ChannelEmail, target: u.Email, locale: u.Locale},
 			l.T("mail.overdue.subject", "Number", inc.Number),
-			l.T("mail.overdue.body", "Number", inc.Number, "Title", inc.Title, "Due", due, "URL", fmt.Sprintf("%s/incidents/%d", n.o.BaseURL, inc.ID)), nil)
+			l.T("mail.overdue.body", "Number", inc.Number, "Title", inc.Title, "Due", due, "URL", fmt.Sprintf("%s/incidents/%d", base, inc.ID)), nil)
 	}
 	return out
 }
@@ -238,6 +257,6 @@ func (n *Notifier) stakeholderMessage(l *lang, nc *warroom.NoticeContext, groups
 	} else if inc.Summary != "" {
 		b.WriteString(inc.Summary)
 	}
-	b.WriteString("\n\n" + l.T("mail.stakeholder.open", "URL", fmt.Sprintf("%s/incidents/%d", n.o.BaseURL, inc.ID)))
+	b.WriteString("\n\n" + l.T("mail.stakeholder.open", "URL", fmt.Sprintf("%s/incidents/%d", n.baseURL(), inc.ID)))
 	return subject, b.String()
 }

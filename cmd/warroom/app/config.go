@@ -3,9 +3,12 @@ package app
 import (
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/pflag"
+
+	"github.com/warroomhq/warroom/internal/notify/email"
 )
 
 // Config is everything the binary is told from outside. It is filled once,
@@ -76,6 +79,12 @@ type setting struct {
 	field            func(*Config) *string
 }
 
+// envAliases are older names of variables, still read when the current
+// name is unset so that existing deployments keep working.
+var envAliases = map[string]string{
+	"WARROOM_PUBLIC_URL": "WARROOM_BASE_URL",
+}
+
 var settings = []setting{
 	{"addr", "WARROOM_ADDR", "address the server listens on (serve)", func(c *Config) *string { return &c.Addr }},
 	{"database", "WARROOM_DATABASE", "SQLite file path or postgres:// URL", func(c *Config) *string { return &c.Database }},
@@ -125,6 +134,8 @@ func (c *Config) ApplyEnv(fs *pflag.FlagSet, getenv func(string) string) error {
 		}
 		if v := getenv(s.env); v != "" {
 			*s.field(c) = v
+		} else if v := getenv(envAliases[s.env]); envAliases[s.env] != "" && v != "" {
+			*s.field(c) = v
 		}
 	}
 	for _, s := range envOnly {
@@ -150,7 +161,36 @@ func (c *Config) Validate() error {
 	if _, err := c.OIDC(); err != nil {
 		return err
 	}
+	if _, err := c.Email(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// Email returns the SMTP relay's settings, nil when email is off (no
+// SMTPHost). Paging, reminders, change notices and the status page all
+// send through the one relay it describes.
+func (c *Config) Email() (*email.Config, error) {
+	if c.SMTPHost == "" {
+		return nil, nil
+	}
+	port := 0
+	if c.SMTPPort != "" {
+		p, err := strconv.Atoi(c.SMTPPort)
+		if err != nil || p <= 0 || p > 65535 {
+			return nil, fmt.Errorf("--smtp-port: %q is not a port", c.SMTPPort)
+		}
+		port = p
+	}
+	switch c.SMTPTLS {
+	case "", email.TLSStartTLS, email.TLSImplicit, email.TLSNone:
+	default:
+		return nil, fmt.Errorf("--smtp-tls: %q is not starttls, tls or none", c.SMTPTLS)
+	}
+	if c.SMTPFrom == "" {
+		return nil, fmt.Errorf("--smtp-from: required when --smtp-host is set")
+	}
+	return &email.Config{Host: c.SMTPHost, Port: port, Username: c.SMTPUsername, Password: c.SMTPPassword, TLS: c.SMTPTLS, From: c.SMTPFrom}, nil
 }
 
 // Level returns the slog level named by LogLevel.

@@ -48,6 +48,29 @@ func TestMain_ParseFlags(t *testing.T) {
 			env:  map[string]string{"WARROOM_DATABASE": ""},
 			want: def,
 		},
+		{
+			name: "BaseURLStillNamesThePublicURL",
+			env:  map[string]string{"WARROOM_BASE_URL": "https://old.example.com"},
+			want: func() app.Config { c := def; c.PublicURL = "https://old.example.com"; return c }(),
+		},
+		{
+			name: "PublicURLBeatsBaseURL",
+			env:  map[string]string{"WARROOM_BASE_URL": "https://old.example.com", "WARROOM_PUBLIC_URL": "https://new.example.com"},
+			want: func() app.Config { c := def; c.PublicURL = "https://new.example.com"; return c }(),
+		},
+		{
+			name: "SMTPFromEnv",
+			env: map[string]string{"WARROOM_SMTP_HOST": "mail", "WARROOM_SMTP_PORT": "2525", "WARROOM_SMTP_TLS": "none",
+				"WARROOM_SMTP_FROM": "w@example.com", "WARROOM_SMTP_USERNAME": "u", "WARROOM_SMTP_PASSWORD": "p"},
+			want: func() app.Config {
+				c := def
+				c.SMTPHost, c.SMTPPort, c.SMTPTLS, c.SMTPFrom, c.SMTPUsername, c.SMTPPassword = "mail", "2525", "none", "w@example.com", "u", "p"
+				return c
+			}(),
+		},
+		{name: "BadSMTPPort", env: map[string]string{"WARROOM_SMTP_HOST": "mail", "WARROOM_SMTP_FROM": "w@example.com", "WARROOM_SMTP_PORT": "smtp"}, wantErr: true},
+		{name: "BadSMTPTLS", args: []string{"--smtp-host", "mail", "--smtp-from", "w@example.com", "--smtp-tls", "ssl"}, wantErr: true},
+		{name: "SMTPWithoutFrom", args: []string{"--smtp-host", "mail"}, wantErr: true},
 		{name: "UnknownFlag", args: []string{"--port", "80"}, wantErr: true},
 		{name: "StrayArgument", args: []string{"now"}, wantErr: true},
 		{name: "BadLogLevel", env: map[string]string{"WARROOM_LOG_LEVEL": "loud"}, wantErr: true},

@@ -11,9 +11,11 @@ import (
 // order each tick runs them.
 func (m *Main) engineModules() []engine.Module {
 	return []engine.Module{
-		m.communications(),
-		// Reminders are recorded durably and listed at /api/v1/reminders;
-		// sending them through the notification channels is not wired yet.
+		m.comms,
+		// The store queues each reminder in the paging outbox in the
+		// transaction that records it, and the pager's delivery module
+		// sends it with retries; so Deliver stays unset here (setting it
+		// would send every reminder twice).
 		&engine.Reminders{Reminders: m.DB, Logger: m.Logger},
 	}
 }

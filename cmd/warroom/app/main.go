@@ -28,6 +28,7 @@ import (
 	"github.com/warroomhq/warroom/internal/paging"
 	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/server"
+	"github.com/warroomhq/warroom/internal/statuspage"
 	"github.com/warroomhq/warroom/internal/store"
 	"github.com/warroomhq/warroom/internal/ui"
 )
@@ -72,6 +73,8 @@ type Main struct {
 	// wake after every ingest commit does not run every other module too.
 	alertEngine *engine.Engine
 	engineDone  chan struct{}
+	// comms tells stakeholders and subscribers; set by Run.
+	comms *statuspage.Notifier
 }
 
 // NewMain returns a Main with the default configuration, reading the
@@ -134,6 +137,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.openPager(); err != nil {
 		return err
 	}
+	if m.comms, err = m.communications(); err != nil {
+		return fmt.Errorf("communications: %w", err)
+	}
 	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(m.engineModules(), m.pagingModules()...)...)
 	m.alertEngine = engine.New(engine.Options{Logger: m.Logger}, m.alertModules()...)
 	h, err := m.handler()
@@ -147,6 +153,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.Config.PublicURL == "" {
 		// Links in notifications point where the server really listens.
 		m.Pager.Links().SetBaseURL(m.Server.URL())
+		m.comms.SetBaseURL(m.Server.URL())
 	}
 	m.startEngine()
 	return nil

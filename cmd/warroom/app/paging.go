@@ -3,7 +3,6 @@ package app
 import (
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -62,17 +61,12 @@ func (m *Main) openPager() error {
 		m.Notifiers.Register(warroom.ContactFeishu, feishu.New(client))
 		m.Notifiers.Register(warroom.ContactDingTalk, dingtalk.New(client))
 		m.Notifiers.Register(warroom.ContactWeCom, wecom.New(client))
-		if m.Config.SMTPHost != "" {
-			port := 0
-			if m.Config.SMTPPort != "" {
-				p, err := strconv.Atoi(m.Config.SMTPPort)
-				if err != nil || p <= 0 || p > 65535 {
-					return fmt.Errorf("--smtp-port: %q is not a port", m.Config.SMTPPort)
-				}
-				port = p
-			}
-			mailer, err := email.New(email.Config{Host: m.Config.SMTPHost, Port: port, Username: m.Config.SMTPUsername,
-				Password: m.Config.SMTPPassword, TLS: m.Config.SMTPTLS, From: m.Config.SMTPFrom})
+		ec, err := m.Config.Email()
+		if err != nil {
+			return err
+		}
+		if ec != nil {
+			mailer, err := email.New(*ec)
 			if err != nil {
 				return fmt.Errorf("smtp: %w", err)
 			}
