@@ -1,9 +1,12 @@
 package ui
 
 import (
+	"cmp"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/warroomhq/warroom"
 )
@@ -97,6 +100,62 @@ func (h *Handler) incidentNote(w http.ResponseWriter, r *http.Request, rc *reque
 		})
 		return err
 	})
+}
+
+// incidentStatusUpdate posts a public status update: on the timeline, to
+// the stakeholder groups whose rules say "update", and on the status page
+// with its subscribers.
+func (h *Handler) incidentStatusUpdate(w http.ResponseWriter, r *http.Request, rc *request) {
+	if h.d.Stakeholders == nil {
+		h.renderError(w, r, rc, http.StatusNotFound, rc.L.T("error.status.404"))
+		return
+	}
+	h.incidentAction(w, r, rc, func(id int64) error {
+		u, err := formStatusUpdate(r, rc, h.d.Now())
+		if err != nil {
+			return err
+		}
+		return h.d.Stakeholders.PostStatusUpdate(r.Context(), id, u)
+	})
+}
+
+// formStatusUpdate reads the public status update form. Each component has
+// its own select, named component_<id>, so the form needs no script; the
+// empty choice leaves the component out.
+func formStatusUpdate(r *http.Request, rc *request, now time.Time) (*warroom.StatusUpdate, error) {
+	_ = r.ParseForm()
+	u := &warroom.StatusUpdate{
+		Audience:     warroom.AudiencePublic,
+		WhatHappened: strings.TrimSpace(r.PostFormValue("what_happened")),
+		Impact:       strings.TrimSpace(r.PostFormValue("impact")),
+		Actions:      strings.TrimSpace(r.PostFormValue("actions")),
+		PublicStatus: warroom.PublicStatus(r.PostFormValue("public_status")),
+		PublicTitle:  strings.TrimSpace(r.PostFormValue("public_title")),
+	}
+	if v := strings.TrimSpace(r.PostFormValue("next_in")); v != "" {
+		// Bounded before multiplying, so that a huge number cannot
+		// overflow the duration into an allowed one.
+		m, err := strconv.Atoi(v)
+		if err != nil || m <= 0 || m > int(warroom.MaxNextUpdate/time.Minute) {
+			return nil, warroom.FieldErrorf("next_update_by", "%s", rc.L.T("statusupdate.next_invalid"))
+		}
+		t := now.Add(time.Duration(m) * time.Minute)
+		u.NextUpdateBy = &t
+	}
+	for k, vs := range r.PostForm {
+		rest, ok := strings.CutPrefix(k, "component_")
+		if !ok || len(vs) == 0 || vs[0] == "" {
+			continue
+		}
+		cid, err := strconv.ParseInt(rest, 10, 64)
+		if err != nil || cid <= 0 {
+			return nil, warroom.FieldErrorf("components", "%s", rc.L.T("form.choose"))
+		}
+		u.Components = append(u.Components, warroom.ComponentImpact{ComponentID: cid, Status: warroom.ComponentStatus(vs[0])})
+	}
+	// Map order is random; the stored order should not be.
+	slices.SortFunc(u.Components, func(a, b warroom.ComponentImpact) int { return cmp.Compare(a.ComponentID, b.ComponentID) })
+	return u, nil
 }
 
 func (h *Handler) incidentAddTask(w http.ResponseWriter, r *http.Request, rc *request) {

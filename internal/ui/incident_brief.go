@@ -37,6 +37,11 @@ type briefData struct {
 	Roles      []*warroom.IncidentRole
 	Users      []*warroom.User
 	Severities []warroom.Severity
+	// StatusOn shows the public status update form (when stakeholder
+	// communication is wired), with the status page's components.
+	StatusOn          bool
+	Components        []*warroom.Component
+	ComponentStatuses []warroom.ComponentStatus
 	// Similar past incidents and this incident's postmortem, when the
 	// learning services are wired.
 	Similar    []*warroom.SimilarIncident
@@ -134,6 +139,14 @@ func (h *Handler) showIncident(w http.ResponseWriter, r *http.Request, rc *reque
 		if d.Users, _, err = h.d.Users.FindUsers(r.Context(), warroom.UserFilter{Active: &active, Limit: warroom.MaxPageSize}); err != nil {
 			h.fail(w, r, rc, err)
 			return
+		}
+		d.StatusOn = h.d.Stakeholders != nil
+		if d.StatusOn && h.d.StatusPage != nil {
+			d.ComponentStatuses = warroom.ComponentStatuses
+			if d.Components, err = h.d.StatusPage.FindComponents(r.Context()); err != nil {
+				h.fail(w, r, rc, err)
+				return
+			}
 		}
 	}
 	h.render(w, r, rc, status, "incident", d.Incident.Number+" "+d.Incident.Title, d)

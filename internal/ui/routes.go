@@ -58,6 +58,7 @@ func (h *Handler) routes() []route {
 		rt("POST", "/incidents/{id}/roles", respond, h.incidentAssignRole),
 		rt("POST", "/incidents/{id}/roles/{assignmentID}/end", respond, h.incidentEndRole),
 		rt("POST", "/incidents/{id}/notes", respond, h.incidentNote),
+		rt("POST", "/incidents/{id}/status-updates", respond, h.incidentStatusUpdate),
 		rt("POST", "/incidents/{id}/tasks", respond, h.incidentAddTask),
 		rt("POST", "/incidents/{id}/tasks/{taskID}", respond, h.incidentToggleTask),
 		rt("POST", "/incidents/{id}/impact", respond, h.incidentImpact),
