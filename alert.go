@@ -3,6 +3,7 @@ package warroom
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -92,6 +93,79 @@ type AlertEvent struct {
 	At time.Time `json:"at"`
 	// Raw is the event as received, cut to MaxRawBytes.
 	Raw json.RawMessage `json:"-"`
+	// EncodedLabels and EncodedLinks are Labels and Links as JSON, as the
+	// store writes them, set by Encode. The ingest endpoints encode in the
+	// request's goroutine so that the single database writer does not;
+	// the store encodes an event whose EncodedLabels is empty. Call Encode
+	// again after changing Labels or Links.
+	EncodedLabels string `json:"-"`
+	EncodedLinks  string `json:"-"`
+}
+
+// Encode sets EncodedLabels and EncodedLinks (empty when there are no
+// links).
+func (e *AlertEvent) Encode() {
+	e.EncodedLabels = string(appendLabelsJSON(make([]byte, 0, 64), e.Labels))
+	e.EncodedLinks = ""
+	if len(e.Links) > 0 {
+		b, _ := json.Marshal(e.Links) // a []Link always encodes
+		e.EncodedLinks = string(b)
+	}
+}
+
+// appendLabelsJSON appends labels as a JSON object with sorted names, as
+// encoding/json would write it, without its reflection: labels are encoded
+// once per alert on the ingest path.
+func appendLabelsJSON(b []byte, labels map[string]string) []byte {
+	names := make([]string, 0, len(labels))
+	for k, v := range labels {
+		if !utf8.ValidString(k) || !utf8.ValidString(v) {
+			// encoding/json replaces invalid bytes; leave that to it.
+			enc, _ := json.Marshal(labels)
+			return append(b, enc...)
+		}
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	b = append(b, '{')
+	for i, k := range names {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, labels[k])
+	}
+	return append(b, '}')
+}
+
+// appendJSONString appends s, valid UTF-8, as a JSON string.
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	last := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' {
+			continue
+		}
+		b = append(b, s[last:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		}
+		last = i + 1
+	}
+	b = append(b, s[last:]...)
+	return append(b, '"')
 }
 
 // Validate checks an event and fills defaults: a trigger needs a summary

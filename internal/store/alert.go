@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,16 +29,16 @@ func (db *DB) IngestAlerts(ctx context.Context, batches []*warroom.AlertBatch) e
 			}
 		}
 	}
+	stmts, err := db.alertStatements(ctx)
+	if err != nil {
+		return err
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.rollback()
-	w, err := newAlertWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer w.close()
+	w := newAlertWriter(tx, stmts)
 	for _, b := range batches {
 		if err := w.write(ctx, b); err != nil {
 			return err
@@ -50,46 +51,27 @@ func (db *DB) IngestAlerts(ctx context.Context, batches []*warroom.AlertBatch) e
 }
 
 // alertWriter holds what one ingest transaction writes: triggers queued
-// for multi-row upserts, the prepared statements of acknowledge and
-// resolve, and the outbox rows, written in few multi-row inserts.
+// for multi-row upserts and the alerts routing must look at, written as
+// one outbox row.
 type alertWriter struct {
 	tx            *tx
-	ack, resolve  *sql.Stmt
-	full          *sql.Stmt // the upsert of a full chunk, once prepared
+	stmts         *alertStmts
+	now           any // tx.now as the engine stores it, formatted once
 	pending       map[alertKey]*pendingTrigger
-	order         []alertKey
+	order         []alertKey // queued keys in arrival order
+	sorted        []alertKey
+	args          []any
 	outboxIDs     []int64
 	outboxActions []warroom.AlertAction
 }
 
-func newAlertWriter(ctx context.Context, tx *tx) (*alertWriter, error) {
-	w := &alertWriter{tx: tx, pending: map[alertKey]*pendingTrigger{}}
-	var err error
-	prep := func(q string) *sql.Stmt {
-		if err != nil {
-			return nil
-		}
-		var s *sql.Stmt
-		s, err = tx.sqlTx.PrepareContext(ctx, tx.d.rebind(q))
-		return s
+// newAlertWriter starts a writer in tx; stmts nil means the transaction
+// prepares its own.
+func newAlertWriter(tx *tx, stmts *alertStmts) *alertWriter {
+	if stmts == nil {
+		stmts = &alertStmts{}
 	}
-	w.ack = prep(`UPDATE alerts SET status = 'acknowledged', acknowledged_at = COALESCE(acknowledged_at, ?), last_seen_at = ?
-		WHERE scope = ? AND dedup_key = ? AND resolved_at IS NULL RETURNING id`)
-	w.resolve = prep(`UPDATE alerts SET status = 'resolved', resolved_at = ?, last_seen_at = ?
-		WHERE scope = ? AND dedup_key = ? AND resolved_at IS NULL RETURNING id`)
-	if err != nil {
-		w.close()
-		return nil, fmt.Errorf("ingest alerts: prepare: %w", err)
-	}
-	return w, nil
-}
-
-func (w *alertWriter) close() {
-	for _, s := range []*sql.Stmt{w.ack, w.resolve, w.full} {
-		if s != nil {
-			s.Close()
-		}
-	}
+	return &alertWriter{tx: tx, stmts: stmts, now: tx.d.time(tx.now), pending: map[alertKey]*pendingTrigger{}}
 }
 
 // scope is the namespace dedup keys are unique in: PagerDuty's "per routing
@@ -109,9 +91,7 @@ func (w *alertWriter) write(ctx context.Context, b *warroom.AlertBatch) error {
 		r.DedupKey = ev.DedupKey
 		switch ev.Action {
 		case warroom.ActionTrigger:
-			if err := w.addTrigger(b, sc, ev, r); err != nil {
-				return err
-			}
+			w.addTrigger(b, sc, ev, r)
 		case warroom.ActionAcknowledge, warroom.ActionResolve:
 			// Triggers of the same key queued before must land first.
 			if _, ok := w.pending[alertKey{sc, ev.DedupKey}]; ok {
@@ -119,12 +99,15 @@ func (w *alertWriter) write(ctx context.Context, b *warroom.AlertBatch) error {
 					return err
 				}
 			}
-			stmt := w.ack
+			cached, q := w.stmts.ack, ackQuery
 			if ev.Action == warroom.ActionResolve {
-				stmt = w.resolve
+				cached, q = w.stmts.resolve, resolveQuery
 			}
-			now := w.tx.d.time(w.tx.now)
-			err := stmt.QueryRowContext(ctx, now, now, sc, ev.DedupKey).Scan(&r.AlertID)
+			stmt, err := bind(ctx, w.tx, cached, q)
+			if err != nil {
+				return fmt.Errorf("ingest alerts: %s: %w", ev.Action, err)
+			}
+			err = stmt.QueryRowContext(ctx, w.now, w.now, sc, ev.DedupKey).Scan(&r.AlertID)
 			if errors.Is(err, sql.ErrNoRows) {
 				r.Dropped = true
 				continue
@@ -143,37 +126,18 @@ func (w *alertWriter) write(ctx context.Context, b *warroom.AlertBatch) error {
 type alertKey struct{ scope, key string }
 
 // pendingTrigger is the triggers of one key queued for the next multi-row
-// upsert: the latest one's fields, how many there were, and the results
-// waiting for the alert's ID.
+// upsert: the latest one, how many there were, and the results waiting for
+// the alert's ID.
 type pendingTrigger struct {
-	args    []any
+	b       *warroom.AlertBatch
+	ev      *warroom.AlertEvent
 	count   int
 	results []*warroom.IngestResult
 }
 
-// upsertColumns are the values of one row of the multi-row upsert.
-const upsertColumns = 15
-
 // addTrigger queues a trigger; repeats of a key in one transaction merge
 // into one row, as they would one after the other.
-func (w *alertWriter) addTrigger(b *warroom.AlertBatch, sc string, ev *warroom.AlertEvent, r *warroom.IngestResult) error {
-	labels, err := json.Marshal(ev.Labels)
-	if err != nil {
-		return fmt.Errorf("ingest alerts: labels: %w", err)
-	}
-	var links any
-	if len(ev.Links) > 0 {
-		lb, err := json.Marshal(ev.Links)
-		if err != nil {
-			return fmt.Errorf("ingest alerts: links: %w", err)
-		}
-		links = string(lb)
-	}
-	src := ev.Source
-	if src == "" {
-		src = b.Source
-	}
-	now := w.tx.d.time(w.tx.now)
+func (w *alertWriter) addTrigger(b *warroom.AlertBatch, sc string, ev *warroom.AlertEvent, r *warroom.IngestResult) {
 	k := alertKey{sc, ev.DedupKey}
 	p := w.pending[k]
 	if p == nil {
@@ -181,49 +145,59 @@ func (w *alertWriter) addTrigger(b *warroom.AlertBatch, sc string, ev *warroom.A
 		w.pending[k] = p
 		w.order = append(w.order, k)
 	}
+	p.b, p.ev = b, ev
 	p.count++
 	p.results = append(p.results, r)
-	p.args = append(p.args[:0], b.ServiceID, nullID(b.IntegrationID), nullID(b.MonitorID), sc, ev.DedupKey, src,
-		ev.Summary, string(ev.Severity), string(labels), rawArg(ev.Details), links, rawArg(ev.Raw), p.count, now, now)
-	return nil
 }
 
-// flushTriggers writes the queued triggers, a few hundred rows per
-// statement: one statement per row would cost more than the rows.
+// appendArgs appends the upsert's values of one queued key.
+func (w *alertWriter) appendArgs(args []any, k alertKey, p *pendingTrigger) []any {
+	b, ev := p.b, p.ev
+	if ev.EncodedLabels == "" {
+		// Encoded by the ingest endpoints before the group commit; other
+		// callers (monitors) are encoded here.
+		ev.Encode()
+	}
+	var links any
+	if ev.EncodedLinks != "" {
+		links = ev.EncodedLinks
+	}
+	src := ev.Source
+	if src == "" {
+		src = b.Source
+	}
+	return append(args, b.ServiceID, nullID(b.IntegrationID), nullID(b.MonitorID), k.scope, k.key, src,
+		ev.Summary, string(ev.Severity), ev.EncodedLabels, rawArg(ev.Details), links, rawArg(ev.Raw), p.count, w.now, w.now)
+}
+
+// flushTriggers writes the queued triggers in multi-row upserts of the
+// prepared sizes: one statement per row would cost more than the rows.
+// Keys are written in sorted order, so that concurrent transactions on
+// PostgreSQL sending the same keys (an Alertmanager group sent twice)
+// lock them in the same order and wait for each other instead of
+// deadlocking; the outbox keeps arrival order.
 func (w *alertWriter) flushTriggers(ctx context.Context) error {
-	const chunk = 200
-	for start := 0; start < len(w.order); start += chunk {
-		keys := w.order[start:min(start+chunk, len(w.order))]
-		var q strings.Builder
-		q.WriteString(`INSERT INTO alerts (service_id, integration_id, monitor_id, scope, dedup_key, source, summary, severity,
-			labels, details, links, raw, occurrences, first_seen_at, last_seen_at, status) VALUES `)
-		args := make([]any, 0, len(keys)*upsertColumns)
-		for i, k := range keys {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'firing')")
-			args = append(args, w.pending[k].args...)
+	w.sorted = append(w.sorted[:0], w.order...)
+	slices.SortFunc(w.sorted, func(a, b alertKey) int {
+		if c := strings.Compare(a.scope, b.scope); c != 0 {
+			return c
 		}
-		q.WriteString(` ON CONFLICT (scope, dedup_key) WHERE resolved_at IS NULL DO UPDATE SET
-			occurrences = alerts.occurrences + excluded.occurrences, last_seen_at = excluded.last_seen_at, summary = excluded.summary,
-			severity = excluded.severity, source = excluded.source, labels = excluded.labels, details = excluded.details,
-			links = excluded.links, raw = excluded.raw
-			RETURNING id, occurrences, scope, dedup_key`)
-		var rows *sql.Rows
-		var err error
-		if len(keys) == chunk {
-			// Full chunks share one statement per transaction: parsing a
-			// two-hundred-row statement costs more than binding it.
-			if w.full == nil {
-				if w.full, err = w.tx.sqlTx.PrepareContext(ctx, w.tx.d.rebind(q.String())); err != nil {
-					return fmt.Errorf("ingest alerts: prepare: %w", err)
-				}
-			}
-			rows, err = w.full.QueryContext(ctx, w.tx.d.args(args)...)
-		} else {
-			rows, err = w.tx.query(ctx, q.String(), args...)
+		return strings.Compare(a.key, b.key)
+	})
+	for start := 0; start < len(w.sorted); {
+		n, i := chunkSize(len(w.sorted) - start)
+		keys := w.sorted[start : start+n]
+		start += n
+		args := w.args[:0]
+		for _, k := range keys {
+			args = w.appendArgs(args, k, w.pending[k])
 		}
+		w.args = args
+		stmt, err := bind(ctx, w.tx, w.stmts.upsert[i], upsertQuery(n))
+		if err != nil {
+			return fmt.Errorf("ingest alerts: upsert: %w", err)
+		}
+		rows, err := stmt.QueryContext(ctx, args...)
 		if err != nil {
 			return fmt.Errorf("ingest alerts: upsert: %w", err)
 		}
@@ -244,16 +218,19 @@ func (w *alertWriter) flushTriggers(ctx context.Context) error {
 			for i, r := range p.results {
 				r.AlertID, r.Created = id, created && i == 0
 			}
-			if created {
-				w.outboxIDs, w.outboxActions = append(w.outboxIDs, id), append(w.outboxActions, warroom.ActionTrigger)
-			}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("ingest alerts: upsert: %w", err)
 		}
 	}
+	for _, k := range w.order {
+		if r := w.pending[k].results[0]; r.Created {
+			w.outboxIDs, w.outboxActions = append(w.outboxIDs, r.AlertID), append(w.outboxActions, warroom.ActionTrigger)
+		}
+	}
 	clear(w.pending)
+	clear(w.args)
 	w.order = w.order[:0]
 	return nil
 }
@@ -277,7 +254,11 @@ func (w *alertWriter) flush(ctx context.Context) error {
 		}
 		entries = strconv.AppendInt(entries, id, 10)
 	}
-	if _, err := w.tx.exec(ctx, `INSERT INTO alert_outbox (entries, at) VALUES (?, ?)`, string(entries), w.tx.now); err != nil {
+	stmt, err := bind(ctx, w.tx, w.stmts.outbox, outboxQuery)
+	if err != nil {
+		return fmt.Errorf("ingest alerts: outbox: %w", err)
+	}
+	if _, err := stmt.ExecContext(ctx, string(entries), w.now); err != nil {
 		return fmt.Errorf("ingest alerts: outbox: %w", err)
 	}
 	w.outboxIDs, w.outboxActions = w.outboxIDs[:0], w.outboxActions[:0]

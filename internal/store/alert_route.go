@@ -28,6 +28,10 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 	if limit <= 0 {
 		limit = 500
 	}
+	stmts, err := db.alertStatements(ctx)
+	if err != nil {
+		return rep, err
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return rep, err
@@ -72,11 +76,7 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 	if len(entries) == 0 {
 		return rep, nil
 	}
-	r, err := newRouter(ctx, tx, &rep)
-	if err != nil {
-		return rep, err
-	}
-	defer r.close()
+	r := newRouter(tx, stmts, &rep)
 	alerts, err := loadAlerts(ctx, tx, entries)
 	if err != nil {
 		return rep, err
@@ -133,8 +133,9 @@ func loadAlerts(ctx context.Context, tx *tx, entries []outboxEntry) (map[int64]*
 }
 
 // router holds what one routing pass has loaded and what it will write at
-// the end: a storm of alerts costs one prepared update per alert, one
-// timeline event per incident and one group update per group.
+// the end: a storm of alerts costs one multi-row update per outcome (the
+// alerts attached to one incident share theirs), one timeline event per
+// incident and one group update per group.
 type router struct {
 	tx       *tx
 	rules    map[int64][]*warroom.RoutingRule
@@ -143,8 +144,16 @@ type router struct {
 	groups   map[groupID]*group
 	attached map[int64][]*warroom.Alert // incident → alerts attached this pass
 	order    []int64                    // incidents in attached, in order
-	update   *sql.Stmt
+	routed   map[routedAs][]int64       // alerts to mark routed, by outcome
+	stmts    *alertStmts
 	rep      *warroom.RoutingReport
+}
+
+// routedAs is what routing recorded on an alert; 0 is no rule (the
+// default) or no incident.
+type routedAs struct {
+	suppressed         bool
+	ruleID, incidentID int64
 }
 
 // groupID names an alert group.
@@ -153,20 +162,43 @@ type groupID struct {
 	key               string
 }
 
-func newRouter(ctx context.Context, tx *tx, rep *warroom.RoutingReport) (*router, error) {
-	st, err := tx.sqlTx.PrepareContext(ctx, tx.d.rebind(`UPDATE alerts SET routed = ?, suppressed = ?, rule_id = ?, incident_id = ? WHERE id = ?`))
-	if err != nil {
-		return nil, fmt.Errorf("route alerts: prepare: %w", err)
-	}
+func newRouter(tx *tx, stmts *alertStmts, rep *warroom.RoutingReport) *router {
 	return &router{tx: tx, rules: map[int64][]*warroom.RoutingRule{}, windows: map[int64][]*warroom.MaintenanceWindow{},
-		flows: map[int64][]*warroom.Monitor{}, groups: map[groupID]*group{}, attached: map[int64][]*warroom.Alert{}, update: st, rep: rep}, nil
+		flows: map[int64][]*warroom.Monitor{}, groups: map[groupID]*group{}, attached: map[int64][]*warroom.Alert{},
+		routed: map[routedAs][]int64{}, stmts: stmts, rep: rep}
 }
 
-func (r *router) close() { r.update.Close() }
+// flushRouted marks the alerts routed so far, in multi-row updates of the
+// prepared sizes.
+func (r *router) flushRouted(ctx context.Context) error {
+	args := make([]any, 0, 4+chunkSizes[0])
+	for as, ids := range r.routed {
+		for len(ids) > 0 {
+			n, i := chunkSize(len(ids))
+			st, err := bind(ctx, r.tx, r.stmts.routed[i], routedQuery(n))
+			if err != nil {
+				return fmt.Errorf("update alerts: %w", err)
+			}
+			args = append(args[:0], true, as.suppressed, nullID(as.ruleID), nullID(as.incidentID))
+			for _, id := range ids[:n] {
+				args = append(args, id)
+			}
+			if _, err := st.ExecContext(ctx, args...); err != nil {
+				return fmt.Errorf("update alerts: %w", err)
+			}
+			ids = ids[n:]
+		}
+	}
+	clear(r.routed)
+	return nil
+}
 
 // finish writes what the pass collected: one alert_attached event per
 // incident listing every alert attached to it, and the groups' last times.
 func (r *router) finish(ctx context.Context) error {
+	if err := r.flushRouted(ctx); err != nil {
+		return err
+	}
 	for _, id := range r.order {
 		as := r.attached[id]
 		list := make([]map[string]any, len(as))
@@ -269,9 +301,11 @@ func (r *router) route(ctx context.Context, e outboxEntry, a *warroom.Alert) err
 		return err
 	}
 	a.IncidentID = incidentID
-	if _, err = r.update.ExecContext(ctx, true, suppressed, nullID(rule.ID), nullIDPtr(incidentID), a.ID); err != nil {
-		return fmt.Errorf("update alert: %w", err)
+	as := routedAs{suppressed: suppressed, ruleID: rule.ID}
+	if incidentID != nil {
+		as.incidentID = *incidentID
 	}
+	r.routed[as] = append(r.routed[as], a.ID)
 	return nil
 }
 
@@ -353,6 +387,10 @@ func (r *router) resolved(ctx context.Context, a *warroom.Alert, rules []*warroo
 	}
 	if !rule.MitigateOnResolve {
 		return nil
+	}
+	// The count must see the alerts this pass attached to the incident.
+	if err := r.flushRouted(ctx); err != nil {
+		return err
 	}
 	var open int
 	if err := r.tx.queryRow(ctx, `SELECT COUNT(*) FROM alerts WHERE incident_id = ? AND resolved_at IS NULL`, id).Scan(&open); err != nil {

@@ -56,6 +56,9 @@ type DB struct {
 	// login costs the same whether or not the account exists.
 	dummyOnce sync.Once
 	dummyHash string
+
+	// stmts are the hot paths' statements, prepared once.
+	stmts stmtCache
 }
 
 // Open opens (creating if needed) a SQLite file path (or "file:..." DSN) or a

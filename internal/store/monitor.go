@@ -323,11 +323,7 @@ func monitorAlert(ctx context.Context, tx *tx, m *warroom.Monitor, action warroo
 	if err := ev.Validate(); err != nil {
 		return err
 	}
-	w, err := newAlertWriter(ctx, tx)
-	if err != nil {
-		return err
-	}
-	defer w.close()
+	w := newAlertWriter(tx, nil)
 	if err := w.write(ctx, &warroom.AlertBatch{MonitorID: m.ID, ServiceID: m.ServiceID, Source: string(m.Kind), Events: []*warroom.AlertEvent{ev}}); err != nil {
 		return err
 	}

@@ -195,6 +195,11 @@ func (h *Handler) admit(w http.ResponseWriter, in *warroom.Integration, n int) b
 
 // store commits a batch and maps the outcome to an error to report.
 func (h *Handler) store(in *warroom.Integration, events []*warroom.AlertEvent) (*warroom.AlertBatch, error) {
+	// Encoded here, in the request's goroutine, the events cost the single
+	// writer only their binding.
+	for _, ev := range events {
+		ev.Encode()
+	}
 	b := &warroom.AlertBatch{IntegrationID: in.ID, ServiceID: in.ServiceID, Source: string(in.Kind), Events: events}
 	if err := h.commits.submit(b); err != nil {
 		if isClosed(err) {
