@@ -193,7 +193,7 @@ func alertmanagerBody(buf []byte, run string, n int64, batch int) []byte {
 		if i > 0 {
 			buf = append(buf, ',')
 		}
-		id := strconv.AppendInt(strconv.AppendInt(append([]byte(run), '-'), n, 10), int64(i), 10)
+		id := strconv.AppendInt(append(strconv.AppendInt(append([]byte(run), '-'), n, 10), '-'), int64(i), 10)
 		buf = append(buf, `{"status":"firing","labels":{"alertname":"DiskFull","severity":"warning","instance":"node-`...)
 		buf = append(buf, id...)
 		buf = append(buf, `:9100","mountpoint":"/var"},"annotations":{"summary":"Disk /var above 90% on node-`...)
