@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/server"
 )
 
 // HandlerDeps are what the link handler needs.
@@ -108,7 +109,7 @@ func (h *linkHandler) fail(w http.ResponseWriter, r *http.Request, lang string, 
 		status = http.StatusConflict
 	default:
 		status = http.StatusInternalServerError
-		h.d.Logger.Error("notification link", "path", r.URL.Path, "err", err)
+		h.d.Logger.Error("notification link", "path", server.LogPath(r.URL.Path), "err", err)
 	}
 	h.render(w, linkPage{Lang: lang, Title: warroom.ErrorMessage(err), Status: status})
 }

@@ -52,7 +52,7 @@ func Error(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err erro
 		if logger == nil {
 			logger = slog.Default()
 		}
-		logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", LogPath(r.URL.Path), "err", err)
 	}
 	JSON(w, r, logger, StatusFor(code), ErrorResponse{Error: ErrorDetail{
 		Code:    code,
@@ -70,7 +70,7 @@ func JSON(w http.ResponseWriter, r *http.Request, logger *slog.Logger, status in
 		if logger == nil {
 			logger = slog.Default()
 		}
-		logger.ErrorContext(r.Context(), "encode response", "method", r.Method, "path", r.URL.Path, "err", err)
+		logger.ErrorContext(r.Context(), "encode response", "method", r.Method, "path", LogPath(r.URL.Path), "err", err)
 		status = http.StatusInternalServerError
 		buf.Reset()
 		buf.WriteString(`{"error":{"code":"internal","message":"Internal error."}}` + "\n")

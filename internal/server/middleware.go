@@ -49,7 +49,7 @@ func recoverPanics(next http.Handler, logger *slog.Logger) http.Handler {
 			if err, ok := v.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 				panic(v)
 			}
-			logger.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			logger.ErrorContext(r.Context(), "panic serving request", "method", r.Method, "path", LogPath(r.URL.Path), "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if rec.status != 0 {
 				// Too late for a clean error: the status is already out.
 				// Aborting tells the client the body is incomplete.
@@ -81,7 +81,7 @@ func logRequests(next http.Handler, logger *slog.Logger) http.Handler {
 		}
 		logger.Log(r.Context(), level, "http request",
 			"method", r.Method,
-			"path", r.URL.Path,
+			"path", LogPath(r.URL.Path),
 			"status", status,
 			"bytes", rec.bytes,
 			"duration", time.Since(start),

@@ -3,6 +3,7 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -117,5 +118,42 @@ func TestWithMiddleware_Flush(t *testing.T) {
 	b, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK || string(b) != "event\n" {
 		t.Errorf("got %d %q, want 200 %q", resp.StatusCode, b, "event\n")
+	}
+}
+
+// TestWithMiddleware_CredentialPaths: a link, invitation or heartbeat token
+// in the path is a credential, and must not reach the request log.
+func TestWithMiddleware_CredentialPaths(t *testing.T) {
+	for _, tc := range []struct{ path, want string }{
+		{"/l/42.7.ack.1700000000.c2lnbmF0dXJl", "path=/l/REDACTED "},
+		{"/invite/inv-s3cret-value", "path=/invite/REDACTED "},
+		{"/ingest/heartbeat/hb-s3cret-value", "path=/ingest/heartbeat/REDACTED "},
+		{"/ingest/heartbeat/hb-s3cret-value/extra", "path=/ingest/heartbeat/REDACTED/extra "},
+		{"/incidents/12", "path=/incidents/12 "},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			var logs syncBuffer
+			logger := slog.New(slog.NewTextHandler(&logs, nil))
+			h := server.WithMiddleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				server.Error(w, r, logger, errors.New("database down"))
+			}), logger)
+			ts := httptest.NewServer(h)
+			defer ts.Close()
+			resp, err := http.Get(ts.URL + tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			got := logs.String()
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("logs lack %q:\n%s", tc.want, got)
+			}
+			if strings.Contains(got, "s3cret") || strings.Contains(got, "c2lnbmF0dXJl") {
+				t.Errorf("credential in logs:\n%s", got)
+			}
+			if n := strings.Count(got, tc.want); n != 2 {
+				t.Errorf("path logged %d times, want 2 (error and request):\n%s", n, got)
+			}
+		})
 	}
 }

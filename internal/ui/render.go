@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/server"
 )
 
 // pageTemplate is one page parsed together with the layout and partials.
@@ -182,7 +183,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rc *request, err 
 	code := warroom.ErrorCode(err)
 	status := statusFor(code)
 	if code == warroom.EINTERNAL {
-		h.d.Logger.Error("ui: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		h.d.Logger.Error("ui: internal error", "method", r.Method, "path", server.LogPath(r.URL.Path), "err", err)
 		h.renderError(w, r, rc, status, rc.L.T("error.internal"))
 		return
 	}
@@ -192,7 +193,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rc *request, err 
 // errorText is the message shown in a form's error banner.
 func (h *Handler) errorText(r *http.Request, rc *request, err error) string {
 	if warroom.ErrorCode(err) == warroom.EINTERNAL {
-		h.d.Logger.Error("ui: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		h.d.Logger.Error("ui: internal error", "method", r.Method, "path", server.LogPath(r.URL.Path), "err", err)
 		return rc.L.T("error.internal")
 	}
 	return rc.L.T("error.not_saved", "Message", warroom.ErrorMessage(err))
