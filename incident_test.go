@@ -220,3 +220,28 @@ func TestSOPTemplate_Applies(t *testing.T) {
 		}
 	}
 }
+
+func TestDefaultSOPTemplates(t *testing.T) {
+	ts := warroom.DefaultSOPTemplates()
+	for _, tmpl := range ts {
+		if err := tmpl.Validate(); err != nil {
+			t.Errorf("%q: %v", tmpl.Name, err)
+		}
+	}
+	// A P1 data-loss incident gets both the major-incident and the
+	// data-loss checklists; a P3 crash gets none.
+	applies := func(sev warroom.Severity, typ warroom.IncidentType) (n int) {
+		for _, tmpl := range ts {
+			if tmpl.Applies(sev, typ) {
+				n++
+			}
+		}
+		return n
+	}
+	if got := applies(warroom.P1, warroom.TypeDataLoss); got != 2 {
+		t.Errorf("P1 data loss: %d templates apply, want 2", got)
+	}
+	if got := applies(warroom.P3, warroom.TypeSystemCrash); got != 0 {
+		t.Errorf("P3 crash: %d templates apply, want 0", got)
+	}
+}

@@ -131,3 +131,45 @@ type SOPService interface {
 	// when closed.
 	UpdateTask(ctx context.Context, incidentID, taskID int64, upd TaskUpdate) (*Task, error)
 }
+
+// DefaultSOPTemplates are the checklists a new installation starts with, so
+// that the first incident already has a plan (seed 001: nobody is as calm as
+// they think at 3 a.m.). Each item is written in English and Chinese because
+// the SOP is read by whoever is on the call. Admins edit or remove them.
+func DefaultSOPTemplates() []*SOPTemplate {
+	return []*SOPTemplate{
+		{
+			Name:       "Major incident / 重大事故",
+			Severities: []Severity{P0, P1},
+			Tasks: []string{
+				"Assign an incident commander / 指定事故指挥官",
+				"Open the bridge call and post its link on the incident / 开启应急会议并把链接贴到事故上",
+				"Record the impact numbers: users, money, orders / 记录影响数据：用户、金额、订单",
+				"Check changes to the affected services in the last 24 hours / 检查受影响服务过去 24 小时的变更",
+				"Post the first status update to stakeholders / 向相关方发出第一次进展通报",
+				"Decide on rollback or service degradation / 决定是否回滚或服务降级",
+				"Record the loss once resolved / 解决后记录损失",
+			},
+		},
+		{
+			Name:  "Data loss / 数据丢失",
+			Types: []IncidentType{TypeDataLoss},
+			Tasks: []string{
+				"Stop further writes or deletions on the affected data / 停止对受影响数据的继续写入或删除",
+				"Protect the backups: no one deletes or overwrites them / 保护备份：任何人不得删除或覆盖",
+				"Verify the latest usable backup and its time / 确认最近可用的备份及其时间点",
+				"Estimate the data lost between backup and failure / 评估备份与故障之间丢失的数据",
+			},
+		},
+		{
+			Name:  "Security breach / 安全事件",
+			Types: []IncidentType{TypeSecurityBreach},
+			Tasks: []string{
+				"Contain: revoke exposed credentials and block the entry point / 遏制：吊销泄露的凭据并封堵入口",
+				"Preserve logs and evidence before changing systems / 在改动系统前保全日志与证据",
+				"Inform legal and compliance / 通知法务与合规",
+				"Assess whether users or regulators must be notified / 评估是否需要通知用户或监管机构",
+			},
+		},
+	}
+}

@@ -249,6 +249,14 @@ func (m *Main) bootstrap(ctx context.Context) error {
 		return fmt.Errorf("bootstrap: set password: %w", err)
 	}
 	m.Logger.Info("created the first admin", "email", u.Email)
+	// A new installation starts with checklists so that its first incident
+	// already has a plan; they are attributed to the admin in the audit log.
+	actx := warroom.NewContextWithUser(ctx, u)
+	for _, t := range warroom.DefaultSOPTemplates() {
+		if err := m.DB.CreateSOPTemplate(actx, t); err != nil {
+			return fmt.Errorf("bootstrap: SOP template %q: %w", t.Name, err)
+		}
+	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "\nwarroom: created the first admin, %s. These are shown once; keep them safe.\n", u.Email)

@@ -69,6 +69,23 @@ func TestMain_Bootstrap(t *testing.T) {
 			if _, err := client.New(m2.Server.URL(), tok[1]).Me(ctx); err != nil {
 				t.Errorf("token lost across restart: %v", err)
 			}
+
+			// The default checklists exist once, and the first incident
+			// already gets its tasks from them.
+			c := client.New(m2.Server.URL(), tok[1])
+			tmpls, err := c.FindSOPTemplates(ctx)
+			if err != nil {
+				t.Fatal(err)
+			} else if got, want := len(tmpls), len(warroom.DefaultSOPTemplates()); got != want {
+				t.Errorf("%d SOP templates after a restart, want %d", got, want)
+			}
+			inc := &warroom.Incident{Title: "Orders table truncated", Type: warroom.TypeDataLoss, Severity: warroom.P1, Impact: warroom.Impact{UsersAffected: 20000}}
+			if err := c.DeclareIncident(ctx, inc); err != nil {
+				t.Fatal(err)
+			}
+			if got, want := len(inc.Tasks), len(warroom.DefaultSOPTemplates()[0].Tasks)+len(warroom.DefaultSOPTemplates()[1].Tasks); got != want {
+				t.Errorf("P1 data loss got %d tasks, want %d (major incident + data loss)", got, want)
+			}
 		})
 
 		t.Run("FromEnv", func(t *testing.T) {
