@@ -53,7 +53,9 @@ func (h *linkHandler) claim(r *http.Request) (LinkClaim, *warroom.User, *warroom
 	if err != nil {
 		return c, nil, nil, err
 	}
-	if !u.Active {
+	// The link outlives the role it was sent for: someone since
+	// deactivated or made a viewer may no longer act with it.
+	if !u.Can(warroom.PermRespond) {
 		return c, nil, nil, errBadLink
 	}
 	ctx := warroom.NewContextWithUser(r.Context(), u)
