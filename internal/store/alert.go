@@ -363,8 +363,8 @@ func (db *DB) FindAlerts(ctx context.Context, f warroom.AlertFilter) ([]*warroom
 		}
 	}
 	if f.Query != nil {
-		where = append(where, "(LOWER(summary) LIKE ? OR dedup_key = ?)")
-		args = append(args, "%"+strings.ToLower(*f.Query)+"%", *f.Query)
+		where = append(where, `(LOWER(summary) LIKE ? ESCAPE '\' OR dedup_key = ?)`)
+		args = append(args, "%"+escapeLike(strings.ToLower(*f.Query))+"%", *f.Query)
 	}
 	offset, limit := pageLimits(f.Offset, f.Limit)
 	w := strings.Join(where, " AND ")
