@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -40,6 +42,13 @@ it exits 0 when the chain is intact. It reads the database directly so that
 it works when the server is down, or is the thing being doubted.`,
 		Args: args(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			// store.Open creates a missing SQLite file, and an empty log
+			// verifies: a mistyped path must not report an intact chain.
+			if dsn := c.cfg.Database; !strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "file:") {
+				if _, err := os.Stat(dsn); err != nil {
+					return fmt.Errorf("no database at %s (set --database or WARROOM_DATABASE): %w", dsn, err)
+				}
+			}
 			db, err := store.Open(cmd.Context(), c.cfg.Database, store.Options{Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
 				return fmt.Errorf("open database %s: %w", app.Redact(c.cfg.Database), err)

@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,4 +68,17 @@ func TestAuditVerify(t *testing.T) {
 			t.Errorf("tampered --json: code %d, stdout %q", r.code, r.stdout)
 		}
 	})
+}
+
+// TestAuditVerifyMissingDatabase expects a mistyped SQLite path to fail
+// rather than create an empty database whose empty log verifies.
+func TestAuditVerifyMissingDatabase(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "typo.db")
+	r := warroomCLIEnv(t, map[string]string{"WARROOM_DATABASE": path}, "", "audit", "verify")
+	if r.code != exitFailure || !strings.Contains(r.stderr, "no database at "+path) {
+		t.Errorf("code %d, stdout %q, stderr %q; want exit 1 and \"no database at %s\"", r.code, r.stdout, r.stderr, path)
+	}
+	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("stat %s: %v; want the file not created", path, err)
+	}
 }

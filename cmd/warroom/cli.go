@@ -183,14 +183,38 @@ func group(cmd *cobra.Command) *cobra.Command {
 }
 
 // args returns a validator requiring exactly n arguments, named in the
-// message.
+// message. An argument named INC must be an incident number, so that a
+// mistyped one is a usage error rather than a failed request.
 func args(names ...string) cobra.PositionalArgs {
 	return func(cmd *cobra.Command, got []string) error {
 		if len(got) != len(names) {
 			return usageErrorf("%s takes %d argument(s): %v, got %d", cmd.CommandPath(), len(names), names, len(got))
 		}
-		return nil
+		return checkIncidentArgs(names, got)
 	}
+}
+
+// argsAtLeast is args for commands whose last named argument is text of one
+// or more words (TEXT...).
+func argsAtLeast(names ...string) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, got []string) error {
+		if len(got) < len(names) {
+			return usageErrorf("%s takes at least %d argument(s): %v, got %d", cmd.CommandPath(), len(names), names, len(got))
+		}
+		return checkIncidentArgs(names, got)
+	}
+}
+
+func checkIncidentArgs(names, got []string) error {
+	for i, name := range names {
+		if name != "INC" {
+			continue
+		}
+		if _, err := warroom.ParseNumber(got[i]); err != nil {
+			return usageErrorf("%s", warroom.ErrorMessage(err))
+		}
+	}
+	return nil
 }
 
 // client returns an API client for the configured server and token.

@@ -24,7 +24,8 @@ func TestCLI_Identity(t *testing.T) {
 
 		out = ok(t, m, "team", "create", "Payments", "--description", "Checkout and billing")
 		contains(t, "team create", out, "Team Payments created")
-		ok(t, m, "team", "add-member", "payments", "vendor@example.com")
+		out = ok(t, m, "team", "add-member", "payments", "vendor@example.com")
+		contains(t, "team add-member", out, "vendor@example.com (user ", ") added to team payments")
 		out = ok(t, m, "team", "show", "Payments")
 		contains(t, "team show", out, "Checkout and billing", "vendor@example.com", "contractor")
 		out = ok(t, m, "team", "list")

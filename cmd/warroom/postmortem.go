@@ -212,7 +212,7 @@ func (c *cli) newSearchCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "search QUERY...",
 		Short: "Search past incidents, notes, status updates and postmortems (Chinese and English)",
-		Args:  cobra.MinimumNArgs(1),
+		Args:  argsAtLeast("QUERY"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			q := warroom.SearchQuery{Text: strings.Join(a, " "), Limit: limit}
 			if typ != "" {

@@ -188,7 +188,7 @@ func (c *cli) newNoteCmd() *cobra.Command {
 		Long: `Add an internal note to an incident's timeline. --status makes it a status
 update for stakeholders; --public makes it a status update shown on the public
 status page. TEXT "-" reads the text from standard input.`,
-		Args: cobra.MinimumNArgs(2),
+		Args: argsAtLeast("INC", "TEXT"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			text := strings.Join(a[1:], " ")
 			if text == "-" {

@@ -53,7 +53,7 @@ func (c *cli) newTaskAddCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "add INC TITLE...",
 		Short: "Add a task to an incident",
-		Args:  cobra.MinimumNArgs(2),
+		Args:  argsAtLeast("INC", "TITLE"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			ctx := cmd.Context()
 			cl := c.client()

@@ -158,7 +158,7 @@ func (c *cli) newTeamMemberCmd(add bool) *cobra.Command {
 				return err
 			}
 			return c.output(map[string]int64{"team_id": tid, "user_id": uid}, func(w io.Writer) error {
-				_, err := fmt.Fprintf(w, "User %d %s team %d\n", uid, verb, tid)
+				_, err := fmt.Fprintf(w, "%s (user %d) %s team %s\n", a[1], uid, verb, a[0])
 				return err
 			})
 		},
