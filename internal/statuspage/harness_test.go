@@ -162,6 +162,7 @@ type env struct {
 	hooks  *hooks
 	hookSr *httptest.Server
 	mod    *statuspage.Notifier
+	send   notify.Notifier // the channels mod sends through
 }
 
 func newEnv(t *testing.T, engine string) *env {
@@ -195,7 +196,7 @@ func newEnv(t *testing.T, engine string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{db: db, clock: c, ctx: ctx, admin: admin, page: page, srv: srv, mail: mb, hooks: hk, hookSr: hookSrv, mod: mod}
+	return &env{db: db, clock: c, ctx: ctx, admin: admin, page: page, srv: srv, mail: mb, hooks: hk, hookSr: hookSrv, mod: mod, send: reg}
 }
 
 // tick runs the module once at the clock's time.

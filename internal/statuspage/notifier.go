@@ -105,6 +105,10 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, d := range ds {
+		if err := ctx.Err(); err != nil {
+			// The rest stay leased and are sent once the lease lapses.
+			return err
+		}
 		msg := &notify.Message{ID: d.ID, Kind: warroom.NotificationKind("status"), To: notify.Destination{Type: warroom.ContactType(d.Channel), Address: d.Target, Secret: d.Secret},
 			Subject: d.Subject, Text: d.Body, At: now, Headers: d.Headers}
 		retry, sendErr := n.o.Send.Notify(ctx, msg)
@@ -116,11 +120,20 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) error {
 				retryAt = &t
 			}
 		}
-		if err := n.o.Queue.FinishDelivery(ctx, d.ID, sendErr, retryAt); err != nil {
+		if err := n.finish(ctx, d.ID, sendErr, retryAt); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// finish records a delivery's outcome even when the tick's context ended
+// during the send: a message that went out but is not recorded would be sent
+// again once its lease lapses.
+func (n *Notifier) finish(ctx context.Context, id int64, sendErr error, retryAt *time.Time) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer cancel()
+	return n.o.Queue.FinishDelivery(ctx, id, sendErr, retryAt)
 }
 
 // backoff doubles from 30 seconds up to an hour, or follows what the
