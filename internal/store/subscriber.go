@@ -39,7 +39,9 @@ func (db *DB) Subscribe(ctx context.Context, s *warroom.Subscriber) error {
 			return err
 		}
 	}
-	existing, err := findSubscribers(ctx, tx, "s.kind = ? AND lower(s.target) = ?", string(s.Kind), strings.ToLower(s.Target))
+	// lower() on both sides folds as the subscribers_target index does:
+	// ASCII only on SQLite, Unicode on PostgreSQL.
+	existing, err := findSubscribers(ctx, tx, "s.kind = ? AND lower(s.target) = lower(?)", string(s.Kind), s.Target)
 	if err != nil {
 		return err
 	}
@@ -65,7 +67,10 @@ func (db *DB) Subscribe(ctx context.Context, s *warroom.Subscriber) error {
 	}
 	s.ID, err = tx.insert(ctx, `INSERT INTO subscribers (kind, target, locale, token, secret, confirmed_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		string(s.Kind), s.Target, s.Locale, s.Token, s.Secret, s.ConfirmedAt, tx.now)
-	if err != nil {
+	if isUnique(err) {
+		// Another request subscribed the same target since the check above.
+		return &warroom.Error{Code: warroom.ECONFLICT, Field: "target", Message: "target: this address is being subscribed; try again"}
+	} else if err != nil {
 		return fmt.Errorf("subscribe: %w", err)
 	}
 	for _, cid := range s.ComponentIDs {
