@@ -337,9 +337,11 @@ func (h *Handler) actionItemUpdate(w http.ResponseWriter, r *http.Request, rc *r
 	http.Redirect(w, r, safeBack(r.PostFormValue("back"), "/action-items"), http.StatusSeeOther)
 }
 
-// safeBack allows only local paths as a redirect target.
+// safeBack allows only local paths as a redirect target, by the rules of
+// safeNext: a control character such as a tab would otherwise let
+// "/\t/evil.example" through, which browsers read as another site.
 func safeBack(back, def string) string {
-	if strings.HasPrefix(back, "/") && !strings.HasPrefix(back, "//") && !strings.ContainsAny(back, "\\\r\n") {
+	if back != "" && safeNext(back) == back {
 		return back
 	}
 	return def
