@@ -208,7 +208,9 @@ func (m *Main) handler() (http.Handler, error) {
 		Schedules: db, Escalations: db, Contacts: db,
 		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
 		Logger: m.Logger,
-		Secure: false,
+		// People reach an https:// public URL through a proxy that ends
+		// TLS: the browser still sees HTTPS, so cookies must be Secure.
+		Secure: strings.HasPrefix(strings.ToLower(m.Config.PublicURL), "https://"),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("web ui: %w", err)
