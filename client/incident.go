@@ -111,25 +111,23 @@ func (c *Client) DeclareIncident(ctx context.Context, inc *warroom.Incident) err
 // FindIncidentByID returns one incident, given as "INC-42" or "42", with its
 // services, SLA status, current roles and tasks.
 func (c *Client) FindIncidentByID(ctx context.Context, ref string) (*warroom.Incident, error) {
-	p, err := incidentPath(ref)
-	if err != nil {
-		return nil, err
-	}
-	var inc warroom.Incident
-	if err := c.do(ctx, http.MethodGet, p, nil, nil, &inc); err != nil {
-		return nil, err
-	}
-	return &inc, nil
+	return c.incidentCall(ctx, http.MethodGet, ref, "", nil)
 }
 
 // UpdateIncident changes the descriptive fields set in upd.
 func (c *Client) UpdateIncident(ctx context.Context, ref string, upd warroom.IncidentUpdate) (*warroom.Incident, error) {
+	return c.incidentCall(ctx, http.MethodPatch, ref, "", upd)
+}
+
+// incidentCall sends body to the incident ref's path plus suffix and reads
+// back the incident, as every call that changes one does.
+func (c *Client) incidentCall(ctx context.Context, method, ref, suffix string, body any) (*warroom.Incident, error) {
 	p, err := incidentPath(ref)
 	if err != nil {
 		return nil, err
 	}
 	var inc warroom.Incident
-	if err := c.do(ctx, http.MethodPatch, p, nil, upd, &inc); err != nil {
+	if err := c.do(ctx, method, p+suffix, nil, body, &inc); err != nil {
 		return nil, err
 	}
 	return &inc, nil
@@ -143,15 +141,7 @@ type transitionRequest struct {
 // TransitionIncident moves an incident to state to. An illegal step fails
 // with ECONFLICT and a message naming the legal next states.
 func (c *Client) TransitionIncident(ctx context.Context, ref string, to warroom.State, note string) (*warroom.Incident, error) {
-	p, err := incidentPath(ref)
-	if err != nil {
-		return nil, err
-	}
-	var inc warroom.Incident
-	if err := c.do(ctx, http.MethodPost, p+"/transitions", nil, transitionRequest{State: to, Note: note}, &inc); err != nil {
-		return nil, err
-	}
-	return &inc, nil
+	return c.incidentCall(ctx, http.MethodPost, ref, "/transitions", transitionRequest{State: to, Note: note})
 }
 
 type severityRequest struct {
@@ -162,15 +152,7 @@ type severityRequest struct {
 // SetSeverity sets the severity by hand; reason is required when it differs
 // from the proposal.
 func (c *Client) SetSeverity(ctx context.Context, ref string, sev warroom.Severity, reason string) (*warroom.Incident, error) {
-	p, err := incidentPath(ref)
-	if err != nil {
-		return nil, err
-	}
-	var inc warroom.Incident
-	if err := c.do(ctx, http.MethodPost, p+"/severity", nil, severityRequest{Severity: sev, Reason: reason}, &inc); err != nil {
-		return nil, err
-	}
-	return &inc, nil
+	return c.incidentCall(ctx, http.MethodPost, ref, "/severity", severityRequest{Severity: sev, Reason: reason})
 }
 
 type proposeRequest struct {

@@ -3,22 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
 	"github.com/warroomhq/warroom"
 )
-
-// parseID reads a numeric ID argument.
-func parseID(s, what string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usageErrorf("%q is not a %s ID", s, what)
-	}
-	return id, nil
-}
 
 func (c *cli) newAlertCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
@@ -85,7 +75,7 @@ func (c *cli) newAlertResolveCmd() *cobra.Command {
 		Short: "Resolve an alert by hand",
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := parseID(a[0], "alert")
+			id, err := parseID(a[0], "alert", "")
 			if err != nil {
 				return err
 			}

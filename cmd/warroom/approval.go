@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -72,9 +71,9 @@ func (c *cli) newApprovalDecideCmd(approve bool) *cobra.Command {
 		Short: short,
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := strconv.ParseInt(a[0], 10, 64)
-			if err != nil || id <= 0 {
-				return usageErrorf("%q is not a request ID (see: warroom approval list)", a[0])
+			id, err := parseID(a[0], "request", "warroom approval list")
+			if err != nil {
+				return err
 			}
 			cl := c.client()
 			var ap *warroom.Approval

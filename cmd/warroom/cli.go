@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -215,6 +217,24 @@ func checkIncidentArgs(names, got []string) error {
 		}
 	}
 	return nil
+}
+
+// parseID reads a positive numeric ID argument, written 12 or #12 as lists
+// print it; what names the kind of object ("alert", "task") in the usage
+// error, and hint, when set, says where to find the ID.
+func parseID(s, what, hint string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
+	if err == nil && id > 0 {
+		return id, nil
+	}
+	article := "a"
+	if strings.ContainsRune("aeiou", rune(what[0])) {
+		article = "an"
+	}
+	if hint != "" {
+		return 0, usageErrorf("%q is not %s %s ID (see: %s)", s, article, what, hint)
+	}
+	return 0, usageErrorf("%q is not %s %s ID", s, article, what)
 }
 
 // client returns an API client for the configured server and token.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net"
 	"os"
@@ -345,5 +346,33 @@ func TestCLI_Migrate(t *testing.T) {
 	r = warroomCLIEnv(t, nil, "", "migrate", "--database", filepath.Join(t.TempDir(), "missing", "dir", "x.db"))
 	if r.code != exitFailure {
 		t.Errorf("migrate into a missing directory: exit %d, want %d", r.code, exitFailure)
+	}
+}
+
+func TestParseID(t *testing.T) {
+	for _, tt := range []struct {
+		name, in, what, hint string
+		want                 int64
+		wantErr              string
+	}{
+		{name: "plain", in: "12", what: "task", want: 12},
+		{name: "hash", in: "#12", what: "task", want: 12},
+		{name: "zero", in: "0", what: "task", wantErr: `"0" is not a task ID`},
+		{name: "trailing junk", in: "12abc", what: "token", hint: "warroom token list", wantErr: `"12abc" is not a token ID (see: warroom token list)`},
+		{name: "article", in: "x", what: "alert", wantErr: `"x" is not an alert ID`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseID(tt.in, tt.what, tt.hint)
+			if tt.wantErr != "" {
+				var ue *usageError
+				if !errors.As(err, &ue) || err.Error() != tt.wantErr {
+					t.Fatalf("parseID(%q) error = %v, want usage error %q", tt.in, err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || got != tt.want {
+				t.Errorf("parseID(%q) = %d, %v; want %d", tt.in, got, err, tt.want)
+			}
+		})
 	}
 }

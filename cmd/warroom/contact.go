@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -16,15 +15,6 @@ func (c *cli) newContactCmd() *cobra.Command {
 	cmd := group(&cobra.Command{Use: "contact", Aliases: []string{"contacts"}, Short: "Your contact methods and notification rules"})
 	cmd.AddCommand(c.newContactListCmd(), c.newContactAddCmd(), c.newContactVerifyCmd(), c.newContactTestCmd(), c.newContactRuleCmd())
 	return cmd
-}
-
-// methodID parses a contact method ID argument.
-func methodID(s string) (int64, error) {
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, usageErrorf("ID: %q is not a contact method ID", s)
-	}
-	return id, nil
 }
 
 func (c *cli) newContactListCmd() *cobra.Command {
@@ -81,7 +71,7 @@ func (c *cli) newContactVerifyCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "verify ID CODE", Short: "Verify a contact method with the code it received", Args: args("ID", "CODE"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := methodID(a[0])
+			id, err := parseID(a[0], "contact method", "warroom contact list")
 			if err != nil {
 				return err
 			}
@@ -104,7 +94,7 @@ func (c *cli) newContactTestCmd() *cobra.Command {
 	return &cobra.Command{
 		Use: "test ID", Short: "Send a test notification", Args: args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := methodID(a[0])
+			id, err := parseID(a[0], "contact method", "warroom contact list")
 			if err != nil {
 				return err
 			}
@@ -129,7 +119,7 @@ func (c *cli) newContactRuleCmd() *cobra.Command {
 		Use: "rule ID", Short: "Notify on a contact method when paged, after --delay", Args: args("ID"),
 		Example: "  warroom contact rule 1\n  warroom contact rule 2 --delay 2m",
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := methodID(a[0])
+			id, err := parseID(a[0], "contact method", "warroom contact list")
 			if err != nil {
 				return err
 			}

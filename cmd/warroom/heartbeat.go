@@ -168,7 +168,7 @@ func (c *cli) newHeartbeatDeleteCmd() *cobra.Command {
 		Short: "Delete a monitor and resolve its alert (admin)",
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := parseID(a[0], "monitor")
+			id, err := parseID(a[0], "monitor", "")
 			if err != nil {
 				return err
 			}

@@ -101,7 +101,7 @@ func (c *cli) newIntegrationChangeCmd(verb, short string) *cobra.Command {
 		Short: short,
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := parseID(a[0], "integration")
+			id, err := parseID(a[0], "integration", "")
 			if err != nil {
 				return err
 			}

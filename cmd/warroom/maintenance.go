@@ -97,7 +97,7 @@ func (c *cli) newSilenceEndCmd() *cobra.Command {
 		Short: "End a maintenance window now",
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := parseID(a[0], "maintenance window")
+			id, err := parseID(a[0], "maintenance window", "")
 			if err != nil {
 				return err
 			}

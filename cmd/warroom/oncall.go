@@ -94,9 +94,9 @@ func (c *cli) newScheduleShowCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "show ID", Short: "Shifts of a schedule over the next days", Args: args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := strconv.ParseInt(a[0], 10, 64)
+			id, err := parseID(a[0], "schedule", "warroom oncall schedule list")
 			if err != nil {
-				return usageErrorf("ID: %q is not a schedule ID", a[0])
+				return err
 			}
 			from := c.now()
 			out, err := c.client().FindShifts(cmd.Context(), id, from, from.Add(time.Duration(days)*24*time.Hour))
@@ -167,8 +167,8 @@ func (c *cli) newOverrideCmd() *cobra.Command {
 		Args:    args("SCHEDULE_ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			var err error
-			if o.ScheduleID, err = strconv.ParseInt(a[0], 10, 64); err != nil {
-				return usageErrorf("SCHEDULE_ID: %q is not a schedule ID", a[0])
+			if o.ScheduleID, err = parseID(a[0], "schedule", "warroom oncall schedule list"); err != nil {
+				return err
 			}
 			if o.Start, err = parseTime("--start", start, c.now()); err != nil {
 				return err

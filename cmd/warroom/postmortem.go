@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -189,9 +188,9 @@ func (c *cli) newActionDoneCmd() *cobra.Command {
 		Short: "Mark an action item done",
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := strconv.ParseInt(strings.TrimPrefix(a[0], "#"), 10, 64)
-			if err != nil || id <= 0 {
-				return usageErrorf("%q is not an action item ID", a[0])
+			id, err := parseID(a[0], "action item", "warroom action list")
+			if err != nil {
+				return err
 			}
 			done := warroom.ActionDone
 			item, err := c.client().UpdateActionItem(cmd.Context(), id, warroom.ActionItemUpdate{Status: &done})

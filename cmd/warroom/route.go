@@ -128,7 +128,7 @@ func (c *cli) newRouteDeleteCmd() *cobra.Command {
 		Short: "Delete a routing rule (admin)",
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := parseID(a[0], "routing rule")
+			id, err := parseID(a[0], "routing rule", "")
 			if err != nil {
 				return err
 			}

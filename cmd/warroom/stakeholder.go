@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -108,9 +107,9 @@ func (c *cli) newGroupDeleteCmd() *cobra.Command {
 		Short: "Remove a stakeholder group and the rules naming it (admin)",
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := strconv.ParseInt(a[0], 10, 64)
+			id, err := parseID(a[0], "stakeholder group", "warroom stakeholder list")
 			if err != nil {
-				return usageErrorf("ID: %q is not a number", a[0])
+				return err
 			}
 			if err := c.client().DeleteStakeholderGroup(cmd.Context(), id); err != nil {
 				return err

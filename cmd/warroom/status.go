@@ -267,9 +267,9 @@ func (c *cli) newMaintenanceCancelCmd() *cobra.Command {
 		Short: "Cancel scheduled maintenance",
 		Args:  args("ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := strconv.ParseInt(a[0], 10, 64)
+			id, err := parseID(a[0], "maintenance", "warroom status maintenance list")
 			if err != nil {
-				return usageErrorf("ID: %q is not a number", a[0])
+				return err
 			}
 			if err := c.client().CancelMaintenance(cmd.Context(), id); err != nil {
 				return err

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -89,9 +88,9 @@ func (c *cli) newTaskDoneCmd(name string, done bool) *cobra.Command {
 		Short: short,
 		Args:  args("INC", "TASK-ID"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			id, err := strconv.ParseInt(strings.TrimPrefix(a[1], "#"), 10, 64)
-			if err != nil || id <= 0 {
-				return usageErrorf("%q is not a task ID (see: warroom incident task list %s)", a[1], a[0])
+			id, err := parseID(a[1], "task", "warroom incident task list "+a[0])
+			if err != nil {
+				return err
 			}
 			t, err := c.client().UpdateTask(cmd.Context(), a[0], id, warroom.TaskUpdate{Done: &done})
 			if err != nil {

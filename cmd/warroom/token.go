@@ -131,9 +131,9 @@ func (c *cli) newTokenRevokeCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, a []string) error {
 			ctx := cmd.Context()
 			cl := c.client()
-			var id int64
-			if _, err := fmt.Sscan(a[0], &id); err != nil || id <= 0 {
-				return usageErrorf("%q is not a token ID (see: warroom token list)", a[0])
+			id, err := parseID(a[0], "token", "warroom token list")
+			if err != nil {
+				return err
 			}
 			uid, err := userID(ctx, cl, user)
 			if err != nil {
