@@ -119,8 +119,9 @@ func (c *Client) UpdateIncident(ctx context.Context, ref string, upd warroom.Inc
 	return c.incidentCall(ctx, http.MethodPatch, ref, "", upd)
 }
 
-// incidentCall sends body to the incident ref's path plus suffix and reads
-// back the incident, as every call that changes one does.
+// incidentCall sends body (nil for none) to the incident ref's path plus
+// suffix and reads back the incident: the one shape of every call that
+// reads or changes a single incident.
 func (c *Client) incidentCall(ctx context.Context, method, ref, suffix string, body any) (*warroom.Incident, error) {
 	p, err := incidentPath(ref)
 	if err != nil {
