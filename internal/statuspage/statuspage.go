@@ -114,7 +114,8 @@ func New(d Deps) (*Handler, error) {
 	h.mux.HandleFunc("GET /status/feed.atom", h.cached(h.feed))
 	h.mux.HandleFunc("GET /status/subscribe", h.cached(h.subscribeForm))
 	h.mux.HandleFunc("POST /status/subscribe", h.subscribe)
-	h.mux.HandleFunc("GET /status/confirm", h.confirm)
+	h.mux.HandleFunc("GET /status/confirm", h.confirmForm)
+	h.mux.HandleFunc("POST /status/confirm", h.confirm)
 	h.mux.HandleFunc("GET /status/unsubscribe", h.unsubscribeForm)
 	h.mux.HandleFunc("POST /status/unsubscribe", h.unsubscribe)
 	return h, nil

@@ -92,10 +92,25 @@ func (h *Handler) subscribe(w http.ResponseWriter, r *http.Request) {
 	h.message(w, r, l, http.StatusOK, l.T("subscribe.sent"), nil)
 }
 
-// confirm follows the link of the confirmation email.
-func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
+// confirmForm asks before confirming, for the same reason as
+// unsubscribeForm: a mail scanner following the link must not subscribe the
+// address for its owner.
+func (h *Handler) confirmForm(w http.ResponseWriter, r *http.Request) {
 	l := h.cat.lang(h.cat.choose(w, r))
-	s, err := h.d.Subscribers.ConfirmSubscriber(r.Context(), r.URL.Query().Get("token"))
+	token := r.URL.Query().Get("token")
+	if len(token) != 64 {
+		h.message(w, r, l, http.StatusNotFound, l.T("subscribe.bad_link"), nil)
+		return
+	}
+	h.message(w, r, l, http.StatusOK, l.T("confirm.title"), tokenForm{Action: "/status/confirm", Token: token, Submit: l.T("confirm.submit")})
+}
+
+// confirm confirms a subscription from the button of confirmForm.
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	l := h.cat.lang(h.cat.choose(nil, r))
+	_ = r.ParseForm()
+	s, err := h.d.Subscribers.ConfirmSubscriber(r.Context(), r.PostFormValue("token"))
 	if err != nil {
 		h.linkError(w, r, l, err)
 		return
@@ -111,7 +126,9 @@ func (h *Handler) linkError(w http.ResponseWriter, r *http.Request, l *lang, err
 	h.message(w, r, l, http.StatusNotFound, l.T("subscribe.bad_link"), nil)
 }
 
-type unsubscribeForm struct{ Token string }
+// tokenForm is a one-button form that posts a link's token back, so that
+// following a link never changes anything by itself.
+type tokenForm struct{ Action, Token, Submit string }
 
 // unsubscribeForm asks before unsubscribing: mail scanners follow every
 // link in a message, and a GET that unsubscribed would let them do it.
@@ -124,7 +141,7 @@ func (h *Handler) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
 		h.message(w, r, l, http.StatusNotFound, l.T("subscribe.bad_link"), nil)
 		return
 	}
-	h.message(w, r, l, http.StatusOK, l.T("unsubscribe.title"), unsubscribeForm{Token: token})
+	h.message(w, r, l, http.StatusOK, l.T("unsubscribe.title"), tokenForm{Action: "/status/unsubscribe", Token: token, Submit: l.T("unsubscribe.submit")})
 }
 
 func (h *Handler) unsubscribe(w http.ResponseWriter, r *http.Request) {
