@@ -15,8 +15,11 @@ type HandlerDeps struct {
 	Links     *Links
 	Incidents warroom.IncidentService
 	Users     warroom.UserService
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Teams says which services a contractor or stakeholder was granted;
+	// without it, links of such roles are refused.
+	Teams  warroom.TeamService
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // NewHandler serves /l/{token}: GET shows what the link will do and a
@@ -60,7 +63,24 @@ func (h *linkHandler) claim(r *http.Request) (LinkClaim, *warroom.User, *warroom
 	}
 	ctx := warroom.NewContextWithUser(r.Context(), u)
 	inc, err := h.d.Incidents.FindIncidentByID(ctx, c.IncidentID)
-	return c, u, inc, err
+	if err != nil {
+		return c, nil, nil, err
+	}
+	// Nor may a contractor whose grant on the incident's services was
+	// withdrawn after the page went out.
+	if u.Role.Scoped() {
+		if h.d.Teams == nil {
+			return c, nil, nil, errBadLink
+		}
+		granted, err := h.d.Teams.FindUserServiceIDs(ctx, u.ID)
+		if err != nil {
+			return c, nil, nil, err
+		}
+		if !u.Role.SeesIncident(inc.ServiceIDs, granted) {
+			return c, nil, nil, errBadLink
+		}
+	}
+	return c, u, inc, nil
 }
 
 func (h *linkHandler) show(w http.ResponseWriter, r *http.Request) {

@@ -266,7 +266,7 @@ func (h *harness) open() {
 	}
 	h.eng = engine.New(engine.Options{Now: h.clock.Now}, mods...)
 	h.hmu.Lock()
-	h.handler = paging.NewHandler(paging.HandlerDeps{Links: h.pager.Links(), Incidents: db, Users: db, Now: h.clock.Now})
+	h.handler = paging.NewHandler(paging.HandlerDeps{Links: h.pager.Links(), Incidents: db, Users: db, Teams: db, Now: h.clock.Now})
 	h.hmu.Unlock()
 }
 

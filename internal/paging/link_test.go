@@ -22,35 +22,38 @@ func TestLinkNeedsRespond(t *testing.T) {
 		if err := h.db.DeclareIncident(ctx, inc); err != nil {
 			t.Fatal(err)
 		}
-		viewer := warroom.UserRoleViewer
-		if _, err := h.db.UpdateUser(ctx, bo.ID, warroom.UserUpdate{Role: &viewer}); err != nil {
-			t.Fatal(err)
-		}
-		for _, action := range []warroom.LinkAction{warroom.LinkAcknowledge, warroom.LinkResolve} {
-			t.Run(string(action), func(t *testing.T) {
-				u, err := h.pager.Links().URL(context.Background(), inc.ID, bo.ID, action, h.clock.Now().Add(time.Hour))
-				if err != nil {
-					t.Fatal(err)
-				}
-				for _, method := range []string{http.MethodGet, http.MethodPost} {
-					req, _ := http.NewRequest(method, u, nil)
-					resp, err := http.DefaultClient.Do(req)
+		// A viewer may not respond at all; a contractor may, but was never
+		// granted the incident's service.
+		for _, role := range []warroom.UserRole{warroom.UserRoleViewer, warroom.UserRoleContractor} {
+			if _, err := h.db.UpdateUser(ctx, bo.ID, warroom.UserUpdate{Role: &role}); err != nil {
+				t.Fatal(err)
+			}
+			for _, action := range []warroom.LinkAction{warroom.LinkAcknowledge, warroom.LinkResolve} {
+				t.Run(string(role)+"/"+string(action), func(t *testing.T) {
+					u, err := h.pager.Links().URL(context.Background(), inc.ID, bo.ID, action, h.clock.Now().Add(time.Hour))
 					if err != nil {
 						t.Fatal(err)
 					}
-					resp.Body.Close()
-					if resp.StatusCode != http.StatusNotFound {
-						t.Errorf("%s: got %d, want 404", method, resp.StatusCode)
+					for _, method := range []string{http.MethodGet, http.MethodPost} {
+						req, _ := http.NewRequest(method, u, nil)
+						resp, err := http.DefaultClient.Do(req)
+						if err != nil {
+							t.Fatal(err)
+						}
+						resp.Body.Close()
+						if resp.StatusCode != http.StatusNotFound {
+							t.Errorf("%s: got %d, want 404", method, resp.StatusCode)
+						}
 					}
-				}
-				got, err := h.db.FindIncidentByID(ctx, inc.ID)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if got.State != warroom.StateTriggered {
-					t.Errorf("state = %s, want triggered", got.State)
-				}
-			})
+					got, err := h.db.FindIncidentByID(ctx, inc.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got.State != warroom.StateTriggered {
+						t.Errorf("state = %s, want triggered", got.State)
+					}
+				})
+			}
 		}
 	})
 }

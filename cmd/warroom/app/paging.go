@@ -93,5 +93,5 @@ func (m *Main) pagingModules() []engine.Module {
 
 // linkHandler serves the acknowledge and resolve links in messages.
 func (m *Main) linkHandler() http.Handler {
-	return paging.NewHandler(paging.HandlerDeps{Links: m.Pager.Links(), Incidents: m.DB, Users: m.DB, Logger: m.Logger})
+	return paging.NewHandler(paging.HandlerDeps{Links: m.Pager.Links(), Incidents: m.DB, Users: m.DB, Teams: m.DB, Logger: m.Logger})
 }
