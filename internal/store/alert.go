@@ -368,16 +368,25 @@ func (db *DB) FindAlerts(ctx context.Context, f warroom.AlertFilter) ([]*warroom
 	}
 	offset, limit := pageLimits(f.Offset, f.Limit)
 	w := strings.Join(where, " AND ")
-	rows, err := tx.query(ctx, `SELECT `+alertColumns+`, COUNT(*) OVER() FROM alerts WHERE `+w+` ORDER BY id DESC LIMIT ? OFFSET ?`,
+	// The total is its own COUNT(*) in the same snapshot, not COUNT(*)
+	// OVER(): the window reads every matching row, payload and all, before
+	// the first of the page, where the count is an index scan.
+	n, err := count(ctx, tx, "SELECT COUNT(*) FROM alerts WHERE "+w, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []*warroom.Alert
+	if n == 0 || offset >= n {
+		return out, n, tx.commit()
+	}
+	rows, err := tx.query(ctx, `SELECT `+alertColumns+` FROM alerts WHERE `+w+` ORDER BY id DESC LIMIT ? OFFSET ?`,
 		append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find alerts: %w", err)
 	}
 	defer rows.Close()
-	var out []*warroom.Alert
-	n := 0
 	for rows.Next() {
-		a, err := scanAlert(rows, &n)
+		a, err := scanAlert(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("find alerts: %w", err)
 		}
@@ -386,11 +395,6 @@ func (db *DB) FindAlerts(ctx context.Context, f warroom.AlertFilter) ([]*warroom
 	}
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find alerts: %w", err)
-	}
-	if len(out) == 0 && offset > 0 {
-		if n, err = count(ctx, tx, "SELECT COUNT(*) FROM alerts WHERE "+w, args...); err != nil {
-			return nil, 0, err
-		}
 	}
 	return out, n, tx.commit()
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/store"
 	"github.com/warroomhq/warroom/internal/store/storetest"
 )
 
@@ -34,6 +35,27 @@ func TestFindAlerts_QueryIsLiteral(t *testing.T) {
 					got = append(got, a.Summary)
 				}
 				t.Errorf("FindAlerts(%q) = %q (total %d), want only %q", tc.query, got, n, tc.want)
+			}
+		}
+	})
+}
+
+// Every filter the alert list offers is served by an index: with millions
+// of alerts a filter without one reads the whole table for each page.
+func TestFindAlerts_FiltersIndexed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		db := storetest.Open(t, engine, nil)
+		idx, err := store.LeadingIndexColumns(context.Background(), db, "alerts")
+		if err != nil {
+			t.Fatal(err)
+		}
+		leading := map[string]bool{}
+		for _, c := range idx {
+			leading[c] = true
+		}
+		for _, col := range []string{"service_id", "integration_id", "incident_id", "status"} {
+			if !leading[col] {
+				t.Errorf("no index on alerts starts with %s (indexes: %v)", col, idx)
 			}
 		}
 	})

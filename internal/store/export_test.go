@@ -40,3 +40,32 @@ func SeedIncidents(ctx context.Context, db *DB, n int) error {
 	}
 	return tx.commit()
 }
+
+// LeadingIndexColumns returns, for each index on table, the column it
+// starts with, so that tests can check a filter is served by an index.
+func LeadingIndexColumns(ctx context.Context, db *DB, table string) (map[string]string, error) {
+	tx, err := db.beginRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	q := `SELECT il.name, ii.name FROM pragma_index_list(?) il, pragma_index_info(il.name) ii WHERE ii.seqno = 0`
+	if db.d.postgres {
+		q = `SELECT i.relname, a.attname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
+			JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = x.indkey[0] WHERE t.relname = ?`
+	}
+	rows, err := tx.query(ctx, q, table)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var index, column string
+		if err := rows.Scan(&index, &column); err != nil {
+			return nil, err
+		}
+		out[index] = column
+	}
+	return out, rows.Err()
+}
