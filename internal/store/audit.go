@@ -100,18 +100,27 @@ func findAuditEntries(ctx context.Context, tx *tx, filter warroom.AuditFilter) (
 	}
 	offset, limit := pageLimits(filter.Offset, filter.Limit)
 	where2 := strings.Join(where, " AND ")
-	rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, COUNT(*) OVER()
+	// The total is its own COUNT(*) in the same snapshot, not COUNT(*)
+	// OVER(): on a log that only grows, the window reads every matching
+	// entry, data and all, before the first of the page.
+	n, err := count(ctx, tx, "SELECT COUNT(*) FROM audit_log WHERE "+where2, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var entries []*warroom.AuditEntry
+	if n == 0 || offset >= n {
+		return entries, n, nil
+	}
+	rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip
 		FROM audit_log WHERE `+where2+` ORDER BY id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find audit entries: %w", err)
 	}
 	defer rows.Close()
-	var entries []*warroom.AuditEntry
-	n := 0
 	for rows.Next() {
 		var e warroom.AuditEntry
 		var data *string
-		if err := rows.Scan(&e.ID, scanTime(&e.At), scanID(&e.ActorID), &e.Action, &e.TargetType, &e.TargetID, &data, &e.SourceIP, &n); err != nil {
+		if err := rows.Scan(&e.ID, scanTime(&e.At), scanID(&e.ActorID), &e.Action, &e.TargetType, &e.TargetID, &data, &e.SourceIP); err != nil {
 			return nil, 0, fmt.Errorf("find audit entries: %w", err)
 		}
 		if data != nil {
@@ -122,16 +131,11 @@ func findAuditEntries(ctx context.Context, tx *tx, filter warroom.AuditFilter) (
 	if err := rows.Err(); err != nil {
 		return nil, 0, fmt.Errorf("find audit entries: %w", err)
 	}
-	if len(entries) == 0 && offset > 0 {
-		if n, err = count(ctx, tx, "SELECT COUNT(*) FROM audit_log WHERE "+where2, args...); err != nil {
-			return nil, 0, err
-		}
-	}
 	return entries, n, nil
 }
 
-// count runs a SELECT COUNT(*) query: the total of a page requested past its
-// end, where COUNT(*) OVER() has no row to ride on.
+// count runs a SELECT COUNT(*) query: a list's total, read apart from its
+// page.
 func count(ctx context.Context, tx *tx, q string, args ...any) (int, error) {
 	var n int
 	if err := tx.queryRow(ctx, q, args...).Scan(&n); err != nil {
