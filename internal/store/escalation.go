@@ -393,11 +393,30 @@ func (db *DB) FireEscalations(ctx context.Context, now time.Time, limit int) (in
 	}
 	c := newFireCache()
 	for _, id := range ids {
-		if err := fireEscalation(ctx, tx, c, id); err != nil {
+		err := tx.eachRow(ctx, func() error { return fireEscalation(ctx, tx, c, id) }, func(ferr error) error {
+			return db.deferEscalation(ctx, tx, id, ferr)
+		})
+		if err != nil {
 			return 0, fmt.Errorf("fire escalation %d: %w", id, err)
 		}
 	}
 	return len(ids), tx.commit()
+}
+
+// deferEscalation records why an escalation could not fire and makes it
+// due again after a back-off, so that it is retried (a page is never
+// dropped) without holding up the batch on every tick.
+func (db *DB) deferEscalation(ctx context.Context, tx *tx, id int64, ferr error) error {
+	var failures int
+	if err := tx.queryRow(ctx, `UPDATE escalations SET failures = failures + 1, last_error = ? WHERE id = ? RETURNING failures`, errorText(ferr), id).Scan(&failures); err != nil {
+		return fmt.Errorf("defer escalation: %w", err)
+	}
+	retry := tx.now.Add(rowBackoff(failures))
+	if _, err := tx.exec(ctx, `UPDATE escalations SET next_at = ? WHERE id = ?`, retry, id); err != nil {
+		return fmt.Errorf("defer escalation: %w", err)
+	}
+	db.logger.Error("escalation could not fire; deferred", "escalation", id, "failures", failures, "retry_at", retry, "err", ferr)
+	return nil
 }
 
 // claimIDs runs a due-rows query with the claiming suffix.
@@ -541,7 +560,7 @@ func fireEscalation(ctx context.Context, tx *tx, c *fireCache, id int64) error {
 	}); err != nil {
 		return err
 	}
-	_, err = tx.exec(ctx, `UPDATE escalations SET level = ?, loop = ?, next_at = ? WHERE id = ?`, level+1, loop, tx.now.Add(l.Delay()), e.ID)
+	_, err = tx.exec(ctx, `UPDATE escalations SET level = ?, loop = ?, next_at = ?, failures = 0, last_error = '' WHERE id = ?`, level+1, loop, tx.now.Add(l.Delay()), e.ID)
 	return err
 }
 
@@ -554,7 +573,7 @@ func joinNames(names map[int64]string, ids []int64) string {
 }
 
 func stopEscalation(ctx context.Context, tx *tx, e *warroom.Escalation, reason, text string) error {
-	if _, err := tx.exec(ctx, `UPDATE escalations SET next_at = NULL, stopped_at = ?, stop_reason = ? WHERE id = ?`, tx.now, reason, e.ID); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE escalations SET next_at = NULL, stopped_at = ?, stop_reason = ?, failures = 0, last_error = '' WHERE id = ?`, tx.now, reason, e.ID); err != nil {
 		return err
 	}
 	if text == "" {

@@ -173,7 +173,15 @@ func (db *DB) ClaimNotifications(ctx context.Context, now time.Time, lease time.
 	out := make([]*warroom.NotificationDelivery, 0, len(ids))
 	incidents := map[int64]*warroom.Incident{}
 	for _, id := range ids {
-		d, err := db.claimNotification(ctx, tx, id, lease, incidents)
+		var d *warroom.NotificationDelivery
+		err := tx.eachRow(ctx, func() error {
+			var err error
+			d, err = db.claimNotification(ctx, tx, id, lease, incidents)
+			return err
+		}, func(ferr error) error {
+			d = nil
+			return db.deferNotification(ctx, tx, id, ferr)
+		})
 		if err != nil {
 			return nil, fmt.Errorf("claim notification %d: %w", id, err)
 		}
@@ -182,6 +190,34 @@ func (db *DB) ClaimNotifications(ctx context.Context, now time.Time, lease time.
 		}
 	}
 	return out, tx.commit()
+}
+
+// maxClaimFailures is how many attempts a notification that cannot even be
+// prepared for sending gets before it is marked failed.
+const maxClaimFailures = 12
+
+// deferNotification records why a notification could not be claimed. It
+// counts as an attempt and is retried after a back-off; once attempts run
+// out it is marked failed with the error, where the incident's notification
+// list shows it, rather than left due forever.
+func (db *DB) deferNotification(ctx context.Context, tx *tx, id int64, ferr error) error {
+	var attempts int
+	if err := tx.queryRow(ctx, `UPDATE notifications SET attempts = attempts + 1, last_error = ? WHERE id = ? RETURNING attempts`, errorText(ferr), id).Scan(&attempts); err != nil {
+		return fmt.Errorf("defer notification: %w", err)
+	}
+	if attempts >= maxClaimFailures {
+		if _, err := tx.exec(ctx, `UPDATE notifications SET state = ?, next_at = NULL WHERE id = ?`, string(warroom.NotificationFailed), id); err != nil {
+			return fmt.Errorf("defer notification: %w", err)
+		}
+		db.logger.Error("notification could not be prepared; gave up", "notification", id, "attempts", attempts, "err", ferr)
+		return nil
+	}
+	retry := tx.now.Add(rowBackoff(attempts))
+	if _, err := tx.exec(ctx, `UPDATE notifications SET next_at = ? WHERE id = ?`, retry, id); err != nil {
+		return fmt.Errorf("defer notification: %w", err)
+	}
+	db.logger.Error("notification could not be prepared; deferred", "notification", id, "attempts", attempts, "retry_at", retry, "err", ferr)
+	return nil
 }
 
 func (db *DB) claimNotification(ctx context.Context, tx *tx, id int64, lease time.Duration, incidents map[int64]*warroom.Incident) (*warroom.NotificationDelivery, error) {

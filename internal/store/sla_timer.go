@@ -101,7 +101,7 @@ func startSLATimers(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 
 func setTimer(ctx context.Context, tx *tx, incidentID int64, kind string, due *time.Time) error {
 	_, err := tx.exec(ctx, `INSERT INTO sla_timers (incident_id, kind, due_at) VALUES (?, ?, ?)
-		ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at`, incidentID, kind, due)
+		ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at, failures = 0, last_error = ''`, incidentID, kind, due)
 	if err != nil {
 		return fmt.Errorf("set sla timer: %w", err)
 	}
@@ -120,11 +120,30 @@ func (db *DB) FireSLATimers(ctx context.Context, now time.Time, limit int) (int,
 		return 0, fmt.Errorf("fire sla timers: %w", err)
 	}
 	for _, id := range ids {
-		if err := fireSLATimer(ctx, tx, id); err != nil {
+		err := tx.eachRow(ctx, func() error { return fireSLATimer(ctx, tx, id) }, func(ferr error) error {
+			return db.deferSLATimer(ctx, tx, id, ferr)
+		})
+		if err != nil {
 			return 0, fmt.Errorf("fire sla timer %d: %w", id, err)
 		}
 	}
 	return len(ids), tx.commit()
+}
+
+// deferSLATimer records why a timer could not fire and makes it due again
+// after a back-off: a warning that fires late is better than none, and a
+// broken timer must not stop the others.
+func (db *DB) deferSLATimer(ctx context.Context, tx *tx, id int64, ferr error) error {
+	var failures int
+	if err := tx.queryRow(ctx, `UPDATE sla_timers SET failures = failures + 1, last_error = ? WHERE id = ? RETURNING failures`, errorText(ferr), id).Scan(&failures); err != nil {
+		return fmt.Errorf("defer sla timer: %w", err)
+	}
+	retry := tx.now.Add(rowBackoff(failures))
+	if _, err := tx.exec(ctx, `UPDATE sla_timers SET due_at = ? WHERE id = ?`, retry, id); err != nil {
+		return fmt.Errorf("defer sla timer: %w", err)
+	}
+	db.logger.Error("sla timer could not fire; deferred", "timer", id, "failures", failures, "retry_at", retry, "err", ferr)
+	return nil
 }
 
 func fireSLATimer(ctx context.Context, tx *tx, id int64) error {
@@ -134,7 +153,7 @@ func fireSLATimer(ctx context.Context, tx *tx, id int64) error {
 		return err
 	}
 	done := func() error {
-		_, err := tx.exec(ctx, `UPDATE sla_timers SET due_at = NULL, fired_at = ? WHERE id = ?`, tx.now, id)
+		_, err := tx.exec(ctx, `UPDATE sla_timers SET due_at = NULL, fired_at = ?, failures = 0, last_error = '' WHERE id = ?`, tx.now, id)
 		return err
 	}
 	inc, err := findIncident(ctx, tx, incidentID)
