@@ -119,6 +119,10 @@ const (
 // recorded as failed.
 const MaxDeliveryAttempts = 8
 
+// MaxNoticeAttempts is how often fanning a notice out may fail before the
+// notice is recorded as failed and leaves the queue.
+const MaxNoticeAttempts = 8
+
 // Notice is something to tell people, queued in the transaction of the
 // change that caused it and fanned out to deliveries after commit, so that
 // nothing accepted is lost and nothing is sent for a change that rolled
@@ -169,8 +173,17 @@ type CommunicationQueue interface {
 	QueueDueNotices(ctx context.Context, now time.Time) (int, error)
 
 	// PendingNotices returns up to limit notices not yet fanned out,
-	// oldest first.
+	// oldest first: those not failed for good and, after a failure
+	// (FailNotice), only once their back-off has passed.
 	PendingNotices(ctx context.Context, limit int) ([]*Notice, error)
+
+	// FailNotice records that a notice could not be fanned out (loaded or
+	// completed) because of cause, so that it does not hold up the notices
+	// behind it: it is due again after a back-off doubling from 30 seconds
+	// up to an hour, and after MaxNoticeAttempts failures it is marked
+	// failed with cause kept. A notice already fanned out is left alone.
+	// Returns ENOTFOUND.
+	FailNotice(ctx context.Context, noticeID int64, cause error) error
 
 	// CompleteNotice stores a notice's deliveries and marks it fanned out,
 	// atomically; completing a notice twice stores nothing the second time.

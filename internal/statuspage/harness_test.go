@@ -153,6 +153,7 @@ func (h *hooks) received() [][]byte {
 // receiver to deliver to.
 type env struct {
 	db     *store.DB
+	dsn    string // where db is, for tests that damage it with SQL
 	clock  *clock
 	ctx    context.Context
 	admin  *warroom.User
@@ -168,7 +169,16 @@ type env struct {
 func newEnv(t *testing.T, engine string) *env {
 	t.Helper()
 	c := &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	db := storetest.Open(t, engine, c.Now)
+	dsn := storetest.DSN(t, engine)
+	db, err := store.Open(context.Background(), dsn, store.Options{Now: c.Now})
+	if err != nil {
+		t.Fatalf("open %s store: %v", engine, err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close %s store: %v", engine, err)
+		}
+	})
 	admin, ctx, _ := storetest.User(t, db, warroom.UserRoleAdmin)
 	page, err := statuspage.New(statuspage.Deps{StatusPage: db, Subscribers: db, Now: c.Now, CheckInterval: time.Second})
 	if err != nil {
@@ -196,7 +206,7 @@ func newEnv(t *testing.T, engine string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{db: db, clock: c, ctx: ctx, admin: admin, page: page, srv: srv, mail: mb, hooks: hk, hookSr: hookSrv, mod: mod, send: reg}
+	return &env{db: db, dsn: dsn, clock: c, ctx: ctx, admin: admin, page: page, srv: srv, mail: mb, hooks: hk, hookSr: hookSrv, mod: mod, send: reg}
 }
 
 // tick runs the module once at the clock's time.

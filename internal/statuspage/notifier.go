@@ -92,12 +92,17 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) error {
 		return err
 	}
 	for _, nt := range notices {
-		nc, err := n.o.Queue.LoadNotice(ctx, nt.ID)
-		if err != nil {
-			return err
-		}
-		if err := n.o.Queue.CompleteNotice(ctx, nt.ID, n.fanOut(nc)); err != nil {
-			return err
+		if err := n.fanOutNotice(ctx, nt.ID); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				// Not the notice's fault: it is tried again next tick.
+				return ctxErr
+			}
+			// One notice that cannot be loaded or saved must not hold up
+			// every stakeholder and subscriber notice queued behind it.
+			n.o.Logger.Warn("statuspage: notice failed", "notice", nt.ID, "kind", nt.Kind, "err", err)
+			if ferr := n.o.Queue.FailNotice(ctx, nt.ID, err); ferr != nil {
+				return fmt.Errorf("statuspage: record notice %d failure: %w (after %v)", nt.ID, ferr, err)
+			}
 		}
 	}
 	ds, err := n.o.Queue.ClaimDeliveries(ctx, now, deliveryLease, n.o.Batch)
@@ -125,6 +130,15 @@ func (n *Notifier) Tick(ctx context.Context, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// fanOutNotice turns one notice into its deliveries.
+func (n *Notifier) fanOutNotice(ctx context.Context, id int64) error {
+	nc, err := n.o.Queue.LoadNotice(ctx, id)
+	if err != nil {
+		return err
+	}
+	return n.o.Queue.CompleteNotice(ctx, id, n.fanOut(nc))
 }
 
 // finish records a delivery's outcome even when the tick's context ended

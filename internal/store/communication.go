@@ -140,7 +140,7 @@ func queueOverdue(ctx context.Context, tx *tx, now time.Time) (int, error) {
 	return n, nil
 }
 
-// PendingNotices returns notices not yet fanned out, oldest first.
+// PendingNotices returns notices not yet fanned out and due, oldest first.
 func (db *DB) PendingNotices(ctx context.Context, limit int) ([]*warroom.Notice, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
@@ -148,7 +148,8 @@ func (db *DB) PendingNotices(ctx context.Context, limit int) ([]*warroom.Notice,
 	}
 	defer tx.rollback()
 	rows, err := tx.query(ctx, `SELECT id, kind, incident_id, status_update_id, subscriber_id, maintenance_id, event_id, created_at
-		FROM notices WHERE done_at IS NULL ORDER BY id LIMIT ?`, limit)
+		FROM notices WHERE done_at IS NULL AND failed_at IS NULL AND (next_attempt_at IS NULL OR next_attempt_at <= ?)
+		ORDER BY id LIMIT ?`, tx.now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending notices: %w", err)
 	}
@@ -193,6 +194,43 @@ func (db *DB) CompleteNotice(ctx context.Context, noticeID int64, deliveries []*
 	}
 	if _, err := tx.exec(ctx, `UPDATE notices SET done_at = ? WHERE id = ?`, tx.now, noticeID); err != nil {
 		return fmt.Errorf("complete notice: %w", err)
+	}
+	return tx.commit()
+}
+
+// FailNotice defers a notice that could not be fanned out, or gives up on
+// it after warroom.MaxNoticeAttempts failures.
+func (db *DB) FailNotice(ctx context.Context, noticeID int64, cause error) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	var (
+		attempts int
+		done     *time.Time
+	)
+	err = tx.queryRow(ctx, `SELECT attempts, done_at FROM notices WHERE id = ?`+tx.d.forUpdate(), noticeID).Scan(&attempts, scanNullTime(&done))
+	if errors.Is(err, sql.ErrNoRows) {
+		return warroom.Errorf(warroom.ENOTFOUND, "Notice %d not found.", noticeID)
+	} else if err != nil {
+		return fmt.Errorf("fail notice: %w", err)
+	} else if done != nil {
+		return tx.commit()
+	}
+	attempts++
+	msg := "unknown error"
+	if cause != nil {
+		msg = errorText(cause)
+	}
+	if attempts >= warroom.MaxNoticeAttempts {
+		_, err = tx.exec(ctx, `UPDATE notices SET attempts = ?, last_error = ?, failed_at = ? WHERE id = ?`, attempts, msg, tx.now, noticeID)
+	} else {
+		_, err = tx.exec(ctx, `UPDATE notices SET attempts = ?, last_error = ?, next_attempt_at = ? WHERE id = ?`,
+			attempts, msg, tx.now.Add(rowBackoff(attempts)), noticeID)
+	}
+	if err != nil {
+		return fmt.Errorf("fail notice: %w", err)
 	}
 	return tx.commit()
 }

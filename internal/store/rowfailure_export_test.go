@@ -39,13 +39,14 @@ type RowFailure struct {
 	Due       *time.Time
 }
 
-// FindRowFailure reads the failure record of an escalation, SLA timer or
-// notification.
+// FindRowFailure reads the failure record of an escalation, SLA timer,
+// notification or notice.
 func FindRowFailure(ctx context.Context, db *DB, table string, id int64) (*RowFailure, error) {
 	q := map[string]string{
 		"escalations":   `SELECT failures, last_error, '', next_at FROM escalations WHERE id = ?`,
 		"sla_timers":    `SELECT failures, last_error, '', due_at FROM sla_timers WHERE id = ?`,
 		"notifications": `SELECT attempts, last_error, state, next_at FROM notifications WHERE id = ?`,
+		"notices":       `SELECT attempts, last_error, CASE WHEN failed_at IS NULL THEN '' ELSE 'failed' END, next_attempt_at FROM notices WHERE id = ?`,
 	}[table]
 	tx, err := db.beginRead(ctx)
 	if err != nil {
