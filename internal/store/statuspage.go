@@ -328,13 +328,13 @@ func findMaintenances(ctx context.Context, tx *tx, where string, args ...any) ([
 		return nil, fmt.Errorf("find maintenances: %w", err)
 	}
 	defer rows.Close()
-	ms, byID := []*warroom.Maintenance{}, map[int64]*warroom.Maintenance{}
+	ms := []*warroom.Maintenance{}
 	for rows.Next() {
 		m := &warroom.Maintenance{ComponentIDs: []int64{}}
 		if err := rows.Scan(&m.ID, &m.Title, &m.Body, scanTime(&m.StartsAt), scanTime(&m.EndsAt), scanNullTime(&m.CancelledAt), scanTime(&m.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("find maintenances: %w", err)
 		}
-		ms, byID[m.ID] = append(ms, m), m
+		ms = append(ms, m)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find maintenances: %w", err)
@@ -347,19 +347,16 @@ func findMaintenances(ctx context.Context, tx *tx, where string, args ...any) ([
 	for _, m := range ms {
 		ids = append(ids, m.ID)
 	}
-	crows, err := tx.query(ctx, `SELECT maintenance_id, component_id FROM maintenance_components WHERE maintenance_id IN (`+placeholders(len(ids))+`) ORDER BY component_id`, ids...)
+	links, err := componentLinks(ctx, tx, "maintenance_components", "maintenance_id", ids)
 	if err != nil {
 		return nil, fmt.Errorf("find maintenances: %w", err)
 	}
-	defer crows.Close()
-	for crows.Next() {
-		var mid, cid int64
-		if err := crows.Scan(&mid, &cid); err != nil {
-			return nil, fmt.Errorf("find maintenances: %w", err)
+	for _, m := range ms {
+		if c := links[m.ID]; c != nil {
+			m.ComponentIDs = c
 		}
-		byID[mid].ComponentIDs = append(byID[mid].ComponentIDs, cid)
 	}
-	return ms, crows.Err()
+	return ms, nil
 }
 
 // CreateMaintenance schedules a window and tells subscribers.
@@ -487,25 +484,15 @@ func fillPublicIncidents(ctx context.Context, tx *tx, byID map[int64]*warroom.Pu
 	for id := range byID {
 		ids = append(ids, id)
 	}
-	in := `(` + placeholders(len(ids)) + `)`
-	crows, err := tx.query(ctx, `SELECT public_incident_id, component_id FROM public_incident_components WHERE public_incident_id IN `+in+` ORDER BY component_id`, ids...)
+	links, err := componentLinks(ctx, tx, "public_incident_components", "public_incident_id", ids)
 	if err != nil {
 		return fmt.Errorf("fill public incidents: %w", err)
 	}
-	defer crows.Close()
-	for crows.Next() {
-		var pid, cid int64
-		if err := crows.Scan(&pid, &cid); err != nil {
-			return fmt.Errorf("fill public incidents: %w", err)
-		}
-		byID[pid].Components = append(byID[pid].Components, cid)
+	for pid, cs := range links {
+		byID[pid].Components = append(byID[pid].Components, cs...)
 	}
-	if err := crows.Err(); err != nil {
-		return fmt.Errorf("fill public incidents: %w", err)
-	}
-	crows.Close()
 	urows, err := tx.query(ctx, `SELECT id, public_incident_id, status, what_happened, impact, actions, next_update_by, created_at
-		FROM public_updates WHERE public_incident_id IN `+in+` ORDER BY id DESC`, ids...)
+		FROM public_updates WHERE public_incident_id IN (`+placeholders(len(ids))+`) ORDER BY id DESC`, ids...)
 	if err != nil {
 		return fmt.Errorf("fill public incidents: %w", err)
 	}
@@ -518,4 +505,24 @@ func fillPublicIncidents(ctx context.Context, tx *tx, byID map[int64]*warroom.Pu
 		byID[u.PublicIncidentID].Updates = append(byID[u.PublicIncidentID].Updates, u)
 	}
 	return urows.Err()
+}
+
+// componentLinks reads, for each owner in ids, the components it is linked
+// to through a link table, in component order. table and ownerCol are
+// constants of this package, never input.
+func componentLinks(ctx context.Context, tx *tx, table, ownerCol string, ids []any) (map[int64][]int64, error) {
+	rows, err := tx.query(ctx, `SELECT `+ownerCol+`, component_id FROM `+table+` WHERE `+ownerCol+` IN (`+placeholders(len(ids))+`) ORDER BY component_id`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64][]int64, len(ids))
+	for rows.Next() {
+		var owner, cid int64
+		if err := rows.Scan(&owner, &cid); err != nil {
+			return nil, err
+		}
+		out[owner] = append(out[owner], cid)
+	}
+	return out, rows.Err()
 }

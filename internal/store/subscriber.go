@@ -217,13 +217,13 @@ func findSubscribers(ctx context.Context, tx *tx, where string, args ...any) ([]
 		return nil, fmt.Errorf("find subscribers: %w", err)
 	}
 	defer rows.Close()
-	ss, byID := []*warroom.Subscriber{}, map[int64]*warroom.Subscriber{}
+	ss := []*warroom.Subscriber{}
 	for rows.Next() {
 		s := &warroom.Subscriber{ComponentIDs: []int64{}}
 		if err := rows.Scan(&s.ID, &s.Kind, &s.Target, &s.Locale, &s.Token, &s.Secret, scanNullTime(&s.ConfirmedAt), scanTime(&s.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("find subscribers: %w", err)
 		}
-		ss, byID[s.ID] = append(ss, s), s
+		ss = append(ss, s)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find subscribers: %w", err)
@@ -236,19 +236,16 @@ func findSubscribers(ctx context.Context, tx *tx, where string, args ...any) ([]
 	for _, s := range ss {
 		ids = append(ids, s.ID)
 	}
-	crows, err := tx.query(ctx, `SELECT subscriber_id, component_id FROM subscriber_components WHERE subscriber_id IN (`+placeholders(len(ids))+`) ORDER BY component_id`, ids...)
+	links, err := componentLinks(ctx, tx, "subscriber_components", "subscriber_id", ids)
 	if err != nil {
 		return nil, fmt.Errorf("find subscribers: %w", err)
 	}
-	defer crows.Close()
-	for crows.Next() {
-		var sid, cid int64
-		if err := crows.Scan(&sid, &cid); err != nil {
-			return nil, fmt.Errorf("find subscribers: %w", err)
+	for _, s := range ss {
+		if c := links[s.ID]; c != nil {
+			s.ComponentIDs = c
 		}
-		byID[sid].ComponentIDs = append(byID[sid].ComponentIDs, cid)
 	}
-	return ss, crows.Err()
+	return ss, nil
 }
 
 // findSubscriberByID is for fan-out: it keeps the token and secret.
