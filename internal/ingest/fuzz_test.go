@@ -1,9 +1,15 @@
 package ingest_test
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/warroomhq/warroom"
@@ -83,4 +89,42 @@ func FuzzParseGeneric(f *testing.F) {
 		events, err := ingest.ParseGeneric(b)
 		checkEvents(t, events, err)
 	})
+}
+
+// FuzzVerifyGrafana checks the signature check on arbitrary headers and
+// bodies: it never panics, refuses whatever was not signed with the secret,
+// and accepts what was, with or without a timestamp.
+func FuzzVerifyGrafana(f *testing.F) {
+	now := time.Unix(1_800_000_000, 0)
+	f.Add([]byte(`{"status":"firing"}`), "sha256=00", "1800000000")
+	f.Add([]byte{}, "", "")
+	f.Add([]byte("x"), "zz", "not-a-number")
+	f.Fuzz(func(t *testing.T, body []byte, signature, timestamp string) {
+		const secret = "grafana-secret"
+		if err := ingest.VerifyGrafana(secret, body, signature, timestamp, now); err == nil {
+			if want := grafanaSign(secret, body, timestamp); !strings.EqualFold(strings.TrimPrefix(strings.TrimSpace(signature), "sha256="), want) {
+				t.Fatalf("accepted signature %q for a body signed as %q", signature, want)
+			}
+		} else if warroom.ErrorCode(err) != warroom.EUNAUTHORIZED {
+			t.Fatalf("refusal with code %q: %v", warroom.ErrorCode(err), err)
+		}
+		ts := strconv.FormatInt(now.Unix(), 10)
+		if err := ingest.VerifyGrafana(secret, body, "sha256="+grafanaSign(secret, body, ts), ts, now); err != nil {
+			t.Fatalf("genuine signature refused: %v", err)
+		}
+		if err := ingest.VerifyGrafana(secret, body, grafanaSign(secret, body, ""), "", now); err != nil {
+			t.Fatalf("genuine untimed signature refused: %v", err)
+		}
+	})
+}
+
+// grafanaSign signs as Grafana does: HMAC-SHA256 over "timestamp:body", or
+// over the body alone when no timestamp is sent.
+func grafanaSign(secret string, body []byte, timestamp string) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	if timestamp != "" {
+		m.Write([]byte(timestamp + ":"))
+	}
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
 }
