@@ -19,12 +19,20 @@ const maxResponse = 64 << 10
 // Send performs req and classifies the outcome the way every HTTP channel
 // needs: 2xx is success; 408, 425, 429 and 5xx are retryable, honouring
 // Retry-After; other statuses are permanent; network errors and timeouts
-// are retryable. It returns the response body for vendors that report
-// errors inside a 200.
+// are retryable; a destination the outbound Policy refuses is permanent,
+// and so is a redirect, which Policy.Client does not follow. It returns
+// the response body for vendors that report errors inside a 200.
 func Send(client *http.Client, req *http.Request) (body []byte, retry bool, err error) {
 	resp, err := client.Do(req)
 	if err != nil {
-		// Every transport failure (refused, reset, timeout, DNS) may pass.
+		var refused *RefusedError
+		if errors.As(err, &refused) {
+			// The policy answers the same next time; only an admin can
+			// change it.
+			return nil, false, fmt.Errorf("post: %w", refused)
+		}
+		// Every other transport failure (refused, reset, timeout, DNS)
+		// may pass.
 		return nil, true, fmt.Errorf("post: %w", redactURL(err))
 	}
 	defer resp.Body.Close()
