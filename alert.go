@@ -63,6 +63,7 @@ func (s AlertSeverity) Valid() bool {
 const (
 	MaxSummaryLen   = 1024
 	MaxDedupKeyLen  = 255
+	MaxGroupKeyLen  = 1024
 	MaxRawBytes     = 16 << 10
 	MaxDetailsBytes = 64 << 10
 	MaxLabels       = 64
@@ -89,6 +90,12 @@ type AlertEvent struct {
 	Labels   map[string]string `json:"labels,omitempty"`
 	Details  json.RawMessage   `json:"details,omitempty"`
 	Links    []Link            `json:"links,omitempty"`
+	// GroupKey is the sender's own grouping of the event, when it has one:
+	// an Alertmanager or Grafana notification's groupKey, PagerDuty's
+	// dedup_key. By default every alert of one upstream group attaches to
+	// the one incident the group opened, so that a storm the sender had
+	// already grouped opens one incident, not thousands.
+	GroupKey string `json:"group_key,omitempty"`
 	// At is when the source says it happened; zero means on arrival.
 	At time.Time `json:"at"`
 	// Raw is the event as received, cut to MaxRawBytes.
@@ -191,6 +198,12 @@ func (e *AlertEvent) Validate() error {
 	// PostgreSQL text cannot hold NUL; it carries no meaning in a summary.
 	e.Summary = strings.ReplaceAll(e.Summary, "\x00", "")
 	e.Source = strings.ReplaceAll(e.Source, "\x00", "")
+	if len(e.GroupKey) > MaxGroupKeyLen {
+		// A group key only ever compares equal to itself: cutting it keeps
+		// that, unlike cutting a dedup key, whose prefix could be another's.
+		e.GroupKey = truncateRunes(e.GroupKey, MaxGroupKeyLen)
+	}
+	e.GroupKey = strings.ReplaceAll(e.GroupKey, "\x00", "")
 	if e.Severity == "" {
 		e.Severity = AlertError
 	}
@@ -259,6 +272,17 @@ type Alert struct {
 	IncidentID *int64 `json:"incident_id"`
 	// RuleID is the routing rule that matched, nil for the default route.
 	RuleID *int64 `json:"rule_id"`
+	// GroupKey is the sender's grouping of the alert (AlertEvent.GroupKey).
+	GroupKey string `json:"group_key"`
+	// Flapping is set when the alert's key fired more often within its
+	// service's flap window than the service allows: it was attached to the
+	// key's last incident without paging anyone.
+	Flapping bool `json:"flapping"`
+	// RoutingError is why routing last failed for this alert, "" when it
+	// did not; RoutingFailures counts the attempts that failed. A failing
+	// alert is retried with back-off and never holds up the others.
+	RoutingError    string `json:"routing_error"`
+	RoutingFailures int    `json:"routing_failures"`
 	// Suppressed is set when the alert arrived during a maintenance window:
 	// kept and shown, but it pages no one and opens nothing.
 	Suppressed bool `json:"suppressed"`
@@ -311,9 +335,18 @@ type RoutingReport struct {
 	Opened   []int64 // incidents opened
 	Attached int
 	// Mitigated lists incidents moved to mitigated because every alert on
-	// them resolved.
-	Mitigated  []int64
-	Suppressed int
+	// them resolved; Resolved those resolved for the same reason, and
+	// Acknowledged those acknowledged by their source.
+	Mitigated    []int64
+	Resolved     []int64
+	Acknowledged []int64
+	Suppressed   int
+	// Flapping counts alerts attached without paging because their key
+	// flaps; Stormed those attached to a service's alert-storm incident.
+	Flapping int
+	Stormed  int
+	// Failed counts alerts whose routing failed and will be retried.
+	Failed int
 }
 
 // AlertService stores and routes alerts.

@@ -104,10 +104,13 @@ type RoutingRule struct {
 	// AutoOpen opens an incident for a new alert; without it the alert is
 	// stored and shown only.
 	AutoOpen bool `json:"auto_open"`
+	// Grouping says which alerts share an incident: GroupUpstream (the
+	// default) keeps the sender's own groups, GroupLabels groups by the
+	// GroupBy labels, GroupNone opens an incident for every new alert.
+	Grouping Grouping `json:"grouping"`
 	// GroupBy names the labels whose values make the group key: alerts
 	// with the same key attach to the group's open incident for as long as
-	// the last of them is younger than GroupWindowSeconds. Empty means every
-	// alert opens its own incident.
+	// the last of them is younger than GroupWindowSeconds.
 	GroupBy            []string `json:"group_by"`
 	GroupWindowSeconds int      `json:"group_window_seconds"`
 	// MitigateOnResolve moves the incident to mitigated once every alert
@@ -117,16 +120,43 @@ type RoutingRule struct {
 	UpdatedAt         time.Time `json:"updated_at"`
 }
 
+// Grouping is how a routing rule groups alerts into incidents.
+type Grouping string
+
+// Groupings.
+const (
+	// GroupUpstream attaches every alert of one upstream group (an
+	// Alertmanager or Grafana notification's groupKey, a PagerDuty
+	// dedup_key) to the incident the group opened, for as long as that
+	// incident is open (or, with a window, while its last alert is younger
+	// than the window). An alert without a group opens its own incident.
+	GroupUpstream Grouping = "upstream"
+	// GroupLabels groups by the values of the GroupBy labels.
+	GroupLabels Grouping = "labels"
+	// GroupNone opens an incident for every new alert.
+	GroupNone Grouping = "none"
+)
+
 // DefaultSeverityMap maps PagerDuty's four levels onto P1–P4. P0 is kept
 // for people to declare: no single alert should claim the worst case.
 func DefaultSeverityMap() map[AlertSeverity]Severity {
 	return map[AlertSeverity]Severity{AlertCritical: P1, AlertError: P2, AlertWarning: P3, AlertInfo: P4}
 }
 
-// DefaultRoutingRule is what applies when no rule matches: like PagerDuty,
-// every new alert opens its own incident.
+// DefaultRoutingRule is what applies when no rule matches: every new alert
+// opens an incident, or joins the one its upstream group opened.
 func DefaultRoutingRule(serviceID int64) *RoutingRule {
-	return &RoutingRule{ServiceID: serviceID, Name: "default", AutoOpen: true, SeverityMap: DefaultSeverityMap()}
+	return &RoutingRule{ServiceID: serviceID, Name: "default", AutoOpen: true, Grouping: GroupUpstream, SeverityMap: DefaultSeverityMap()}
+}
+
+// GroupWindow is how long after a group's last alert a new one still
+// joins its open incident. An upstream group with no window stays joined for
+// as long as its incident is open: the sender decides when a group ends.
+func (r *RoutingRule) GroupWindow() time.Duration {
+	if r.GroupWindowSeconds == 0 && r.Grouping != GroupLabels {
+		return MaxGroupWindow
+	}
+	return time.Duration(r.GroupWindowSeconds) * time.Second
 }
 
 // MaxGroupWindow bounds how long a group stays open to new alerts.
@@ -161,6 +191,23 @@ func (r *RoutingRule) Validate() error {
 	if len(r.GroupBy) > 10 {
 		return FieldErrorf("group_by", "at most 10 labels")
 	}
+	switch r.Grouping {
+	case "":
+		r.Grouping = GroupUpstream
+		if len(r.GroupBy) > 0 {
+			r.Grouping = GroupLabels
+		}
+	case GroupUpstream, GroupNone:
+		if len(r.GroupBy) > 0 {
+			return FieldErrorf("group_by", "only applies to grouping %q, not %q", GroupLabels, r.Grouping)
+		}
+	case GroupLabels:
+		if len(r.GroupBy) == 0 {
+			return FieldErrorf("group_by", "is required when grouping is %q", GroupLabels)
+		}
+	default:
+		return FieldErrorf("grouping", "must be upstream, labels or none, got %q", r.Grouping)
+	}
 	for _, l := range r.GroupBy {
 		if strings.TrimSpace(l) == "" {
 			return FieldErrorf("group_by", "label names must not be empty")
@@ -168,7 +215,7 @@ func (r *RoutingRule) Validate() error {
 	}
 	if r.GroupWindowSeconds < 0 || time.Duration(r.GroupWindowSeconds)*time.Second > MaxGroupWindow {
 		return FieldErrorf("group_window_seconds", "must be 0 to %d", int(MaxGroupWindow/time.Second))
-	} else if len(r.GroupBy) > 0 && r.GroupWindowSeconds == 0 {
+	} else if r.Grouping == GroupLabels && r.GroupWindowSeconds == 0 {
 		r.GroupWindowSeconds = 3600
 	}
 	return nil
@@ -197,10 +244,22 @@ func (r *RoutingRule) SeverityFor(s AlertSeverity) Severity {
 }
 
 // GroupKey returns the key an alert groups under, "" when the rule does
-// not group. Labels are joined with their names and a separator that is
+// not group it. Labels are joined with their names and a separator that is
 // removed from values (the ASCII unit separator: PostgreSQL text cannot
-// hold NUL), so that {a="x,b"} and {a="x", b=""} cannot collide.
+// hold NUL), so that {a="x,b"} and {a="x", b=""} cannot collide; an
+// upstream key starts with the separator, which no label key does.
 func (r *RoutingRule) GroupKey(a *Alert) string {
+	switch r.Grouping {
+	case GroupNone:
+		return ""
+	case GroupUpstream, "":
+		if len(r.GroupBy) == 0 {
+			if a.GroupKey == "" {
+				return ""
+			}
+			return "\x1fupstream\x1f" + a.GroupKey
+		}
+	}
 	if len(r.GroupBy) == 0 {
 		return ""
 	}

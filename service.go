@@ -16,9 +16,56 @@ type Service struct {
 	Description string `json:"description"`
 	Team        string `json:"team"`
 	// Tier is the criticality: 1 for the most critical, up to 4.
-	Tier      int       `json:"tier"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	Tier int `json:"tier"`
+	// AlertHandling says what the service's alerts do to its incidents;
+	// nil on a new service means DefaultAlertHandling.
+	AlertHandling *AlertHandling `json:"alert_handling"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
+}
+
+// AlertHandling is a service's storm control and how its alerts' state
+// reaches the incidents they opened.
+type AlertHandling struct {
+	// ResolveIncidents resolves an incident opened by alerts once every
+	// alert on it has resolved, as PagerDuty does. Off, the incident stays
+	// open for a person to resolve; escalation stops either way.
+	ResolveIncidents bool `json:"resolve_incidents"`
+	// An alert whose key fires more than FlapThreshold times within
+	// FlapWindowSeconds is flapping: it joins the key's last incident and
+	// pages nobody. 0 turns flap detection off.
+	FlapThreshold     int `json:"flap_threshold"`
+	FlapWindowSeconds int `json:"flap_window_seconds"`
+	// Once alerts have opened StormThreshold incidents on the service within
+	// StormWindowSeconds, further alerts that would open one join a single
+	// "alert storm" incident instead, which pages once. 0 turns the guard off.
+	StormThreshold     int `json:"storm_threshold"`
+	StormWindowSeconds int `json:"storm_window_seconds"`
+}
+
+// DefaultAlertHandling is what a new service gets.
+func DefaultAlertHandling() *AlertHandling {
+	return &AlertHandling{ResolveIncidents: true, FlapThreshold: 5, FlapWindowSeconds: 3600, StormThreshold: 20, StormWindowSeconds: 300}
+}
+
+// Validate checks the bounds.
+func (h *AlertHandling) Validate() error {
+	const day = 24 * 3600
+	switch {
+	case h.FlapThreshold < 0 || h.FlapThreshold > 1000:
+		return FieldErrorf("alert_handling.flap_threshold", "must be 0 (off) to 1000")
+	case h.FlapWindowSeconds < 0 || h.FlapWindowSeconds > day:
+		return FieldErrorf("alert_handling.flap_window_seconds", "must be 0 to %d", day)
+	case h.FlapThreshold > 0 && h.FlapWindowSeconds == 0:
+		return FieldErrorf("alert_handling.flap_window_seconds", "is required when flap_threshold is set")
+	case h.StormThreshold < 0 || h.StormThreshold > 100000:
+		return FieldErrorf("alert_handling.storm_threshold", "must be 0 (off) to 100000")
+	case h.StormWindowSeconds < 0 || h.StormWindowSeconds > day:
+		return FieldErrorf("alert_handling.storm_window_seconds", "must be 0 to %d", day)
+	case h.StormThreshold > 0 && h.StormWindowSeconds == 0:
+		return FieldErrorf("alert_handling.storm_window_seconds", "is required when storm_threshold is set")
+	}
+	return nil
 }
 
 // serviceName keeps names usable in URLs, labels and CLI flags.
@@ -34,6 +81,9 @@ func (s *Service) Validate() error {
 		return FieldErrorf("team", "must be at most %d characters", MaxTitleLen)
 	} else if s.Tier < 1 || s.Tier > 4 {
 		return FieldErrorf("tier", "must be 1 (most critical) to 4")
+	}
+	if s.AlertHandling != nil {
+		return s.AlertHandling.Validate()
 	}
 	return nil
 }
@@ -55,6 +105,8 @@ type ServiceUpdate struct {
 	Description *string `json:"description"`
 	Team        *string `json:"team"`
 	Tier        *int    `json:"tier"`
+	// AlertHandling replaces the whole setting when given.
+	AlertHandling *AlertHandling `json:"alert_handling"`
 }
 
 // Apply copies the set fields onto s.
@@ -70,6 +122,10 @@ func (u *ServiceUpdate) Apply(s *Service) {
 	}
 	if u.Tier != nil {
 		s.Tier = *u.Tier
+	}
+	if u.AlertHandling != nil {
+		h := *u.AlertHandling
+		s.AlertHandling = &h
 	}
 }
 

@@ -26,6 +26,8 @@ type serviceRequest struct {
 	Description string `json:"description"`
 	Team        string `json:"team"`
 	Tier        int    `json:"tier"`
+	// AlertHandling absent means the defaults.
+	AlertHandling *warroom.AlertHandling `json:"alert_handling"`
 }
 
 func (h *handler) createService(w http.ResponseWriter, r *http.Request) error {
@@ -33,7 +35,7 @@ func (h *handler) createService(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	s := &warroom.Service{Name: req.Name, Description: req.Description, Team: req.Team, Tier: req.Tier}
+	s := &warroom.Service{Name: req.Name, Description: req.Description, Team: req.Team, Tier: req.Tier, AlertHandling: req.AlertHandling}
 	if err := s.Validate(); err != nil {
 		return err
 	} else if err := h.Services.CreateService(r.Context(), s); err != nil {

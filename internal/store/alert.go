@@ -114,9 +114,9 @@ func (w *alertWriter) write(ctx context.Context, b *warroom.AlertBatch) error {
 			} else if err != nil {
 				return fmt.Errorf("ingest alerts: %s: %w", ev.Action, err)
 			}
-			if ev.Action == warroom.ActionResolve {
-				w.outboxIDs, w.outboxActions = append(w.outboxIDs, r.AlertID), append(w.outboxActions, warroom.ActionResolve)
-			}
+			// Both reach the incident: an acknowledge acknowledges it, the
+			// last resolve resolves it.
+			w.outboxIDs, w.outboxActions = append(w.outboxIDs, r.AlertID), append(w.outboxActions, ev.Action)
 		}
 	}
 	return nil
@@ -167,7 +167,7 @@ func (w *alertWriter) appendArgs(args []any, k alertKey, p *pendingTrigger) []an
 		src = b.Source
 	}
 	return append(args, b.ServiceID, nullID(b.IntegrationID), nullID(b.MonitorID), k.scope, k.key, src,
-		ev.Summary, string(ev.Severity), ev.EncodedLabels, rawArg(ev.Details), links, rawArg(ev.Raw), p.count, w.now, w.now)
+		ev.Summary, string(ev.Severity), ev.EncodedLabels, rawArg(ev.Details), links, rawArg(ev.Raw), p.count, w.now, w.now, ev.GroupKey)
 }
 
 // flushTriggers writes the queued triggers in multi-row upserts of the
@@ -249,8 +249,11 @@ func (w *alertWriter) flush(ctx context.Context) error {
 		if i > 0 {
 			entries = append(entries, ',')
 		}
-		if w.outboxActions[i] == warroom.ActionResolve {
+		switch w.outboxActions[i] {
+		case warroom.ActionResolve:
 			entries = append(entries, '-')
+		case warroom.ActionAcknowledge:
+			entries = append(entries, 'a')
 		}
 		entries = strconv.AppendInt(entries, id, 10)
 	}
@@ -274,7 +277,8 @@ func rawArg(b json.RawMessage) any {
 }
 
 const alertColumns = `id, service_id, integration_id, monitor_id, source, dedup_key, status, summary, severity, labels, details, links, raw,
-	occurrences, first_seen_at, last_seen_at, acknowledged_at, resolved_at, incident_id, rule_id, suppressed, routed`
+	occurrences, first_seen_at, last_seen_at, acknowledged_at, resolved_at, incident_id, rule_id, suppressed, routed, group_key, flapping,
+	routing_error, routing_failures`
 
 func scanAlert(s interface{ Scan(...any) error }, extra ...any) (*warroom.Alert, error) {
 	var a warroom.Alert
@@ -282,7 +286,8 @@ func scanAlert(s interface{ Scan(...any) error }, extra ...any) (*warroom.Alert,
 	var details, links, raw *string
 	dest := []any{&a.ID, &a.ServiceID, scanID(&a.IntegrationID), scanID(&a.MonitorID), &a.Source, &a.DedupKey, &a.Status, &a.Summary, &a.Severity,
 		&labels, &details, &links, &raw, &a.Occurrences, scanTime(&a.FirstSeenAt), scanTime(&a.LastSeenAt),
-		scanNullTime(&a.AcknowledgedAt), scanNullTime(&a.ResolvedAt), scanIDPtr(&a.IncidentID), scanIDPtr(&a.RuleID), &a.Suppressed, &a.Routed}
+		scanNullTime(&a.AcknowledgedAt), scanNullTime(&a.ResolvedAt), scanIDPtr(&a.IncidentID), scanIDPtr(&a.RuleID), &a.Suppressed, &a.Routed,
+		&a.GroupKey, &a.Flapping, &a.RoutingError, &a.RoutingFailures}
 	if err := s.Scan(append(dest, extra...)...); err != nil {
 		return nil, err
 	}

@@ -23,7 +23,35 @@ type outboxEntry struct {
 // until they hold at least limit alerts. On PostgreSQL the rows are claimed
 // with SKIP LOCKED, so that several instances share the work without doing
 // any of it twice.
+//
+// A pass routes its alerts straight through. If one alert fails, the pass
+// is rolled back and run again with each alert in a savepoint: the failing
+// alert is recorded on its row and retried later with back-off, and the
+// rest commit. The fast path pays nothing for that.
 func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroom.RoutingReport, error) {
+	rep, err := db.routeAlerts(ctx, now, limit, false)
+	var f *alertFailure
+	if errors.As(err, &f) && ctx.Err() == nil {
+		return db.routeAlerts(ctx, now, limit, true)
+	}
+	return rep, err
+}
+
+// alertFailure is an error routing one alert, as opposed to one of the
+// pass as a whole.
+type alertFailure struct {
+	alertID int64
+	err     error
+}
+
+func (f *alertFailure) Error() string { return fmt.Sprintf("route alert %d: %v", f.alertID, f.err) }
+func (f *alertFailure) Unwrap() error { return f.err }
+
+// maxRoutingFailures is how often an alert is retried before routing gives
+// up on it; the alert stays on record with its error.
+const maxRoutingFailures = 10
+
+func (db *DB) routeAlerts(ctx context.Context, now time.Time, limit int, careful bool) (warroom.RoutingReport, error) {
 	var rep warroom.RoutingReport
 	if limit <= 0 {
 		limit = 500
@@ -37,12 +65,17 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 		return rep, err
 	}
 	defer tx.rollback()
-	tx.now = now.UTC().Truncate(time.Microsecond)
-	q := `SELECT id, entries FROM alert_outbox ORDER BY id LIMIT ?`
+	// The pass works at the later of the tick's time and the time its
+	// transaction began: alerts committed after the tick started must not
+	// look as if they came from the future.
+	if n := now.UTC().Truncate(time.Microsecond); n.After(tx.now) {
+		tx.now = n
+	}
+	q := `SELECT id, entries FROM alert_outbox WHERE not_before IS NULL OR not_before <= ? ORDER BY id LIMIT ?`
 	if tx.d.postgres {
 		q += ` FOR UPDATE SKIP LOCKED`
 	}
-	rows, err := tx.query(ctx, q, min(limit, 100))
+	rows, err := tx.query(ctx, q, tx.now, min(limit, 100))
 	if err != nil {
 		return rep, fmt.Errorf("route alerts: %w", err)
 	}
@@ -57,14 +90,10 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 		}
 		ids = append(ids, id)
 		for f := range strings.SplitSeq(list, ",") {
-			n, err := strconv.ParseInt(f, 10, 64)
+			e, err := parseOutboxEntry(f)
 			if err != nil {
 				rows.Close()
 				return rep, fmt.Errorf("route alerts: outbox row %d: %w", id, err)
-			}
-			e := outboxEntry{alertID: n, action: warroom.ActionTrigger}
-			if n < 0 {
-				e = outboxEntry{alertID: -n, action: warroom.ActionResolve}
 			}
 			entries = append(entries, e)
 		}
@@ -86,7 +115,20 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 		if a == nil {
 			continue
 		}
-		if err := r.route(ctx, e, a); err != nil {
+		if !careful {
+			if err := r.route(ctx, e, a); err != nil {
+				if ctx.Err() != nil {
+					return rep, err
+				}
+				return rep, &alertFailure{alertID: e.alertID, err: err}
+			}
+			continue
+		}
+		err := tx.eachRow(ctx, func() error { return r.route(ctx, e, a) }, func(ferr error) error {
+			rep.Failed++
+			return db.routingFailed(ctx, tx, e, ferr)
+		})
+		if err != nil {
 			return rep, fmt.Errorf("route alert %d: %w", e.alertID, err)
 		}
 	}
@@ -99,8 +141,56 @@ func (db *DB) RouteAlerts(ctx context.Context, now time.Time, limit int) (warroo
 	return rep, tx.commit()
 }
 
+// parseOutboxEntry reads one entry of an outbox row: an alert ID, negative
+// for a resolve, prefixed with "a" for an acknowledge.
+func parseOutboxEntry(f string) (outboxEntry, error) {
+	action := warroom.ActionTrigger
+	if rest, ok := strings.CutPrefix(f, "a"); ok {
+		f, action = rest, warroom.ActionAcknowledge
+	}
+	n, err := strconv.ParseInt(f, 10, 64)
+	if err != nil {
+		return outboxEntry{}, err
+	}
+	if n < 0 {
+		n, action = -n, warroom.ActionResolve
+	}
+	return outboxEntry{alertID: n, action: action}, nil
+}
+
+// formatOutboxEntry is parseOutboxEntry's inverse.
+func formatOutboxEntry(e outboxEntry) string {
+	switch e.action {
+	case warroom.ActionResolve:
+		return "-" + strconv.FormatInt(e.alertID, 10)
+	case warroom.ActionAcknowledge:
+		return "a" + strconv.FormatInt(e.alertID, 10)
+	}
+	return strconv.FormatInt(e.alertID, 10)
+}
+
+// routingFailed records on the alert why routing it failed and, until it
+// has failed maxRoutingFailures times, queues it again after a back-off.
+func (db *DB) routingFailed(ctx context.Context, tx *tx, e outboxEntry, ferr error) error {
+	var failures int
+	err := tx.queryRow(ctx, `UPDATE alerts SET routing_error = ?, routing_failures = routing_failures + 1 WHERE id = ? RETURNING routing_failures`,
+		errorText(ferr), e.alertID).Scan(&failures)
+	if err != nil {
+		return fmt.Errorf("record routing failure: %w", err)
+	}
+	db.logger.Error("alert could not be routed", "alert", e.alertID, "failures", failures, "err", ferr)
+	if failures >= maxRoutingFailures {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO alert_outbox (entries, at, not_before) VALUES (?, ?, ?)`,
+		formatOutboxEntry(e), tx.now, tx.now.Add(rowBackoff(failures))); err != nil {
+		return fmt.Errorf("record routing failure: %w", err)
+	}
+	return nil
+}
+
 // loadAlerts reads the alerts of a pass in one query, locked on PostgreSQL.
-func loadAlerts(ctx context.Context, tx *tx, entries []outboxEntry) (map[int64]*warroom.Alert, error) {
+func loadAlerts(ctx context.Context, tx *tx, entries []outboxEntry) (map[int64]*routedAlert, error) {
 	ids := make([]any, 0, len(entries))
 	seen := map[int64]bool{}
 	for _, e := range entries {
@@ -110,41 +200,58 @@ func loadAlerts(ctx context.Context, tx *tx, entries []outboxEntry) (map[int64]*
 		}
 	}
 	// Routing reads what rules match and events show, not the raw payload.
-	rows, err := tx.query(ctx, `SELECT id, service_id, source, dedup_key, summary, severity, labels, first_seen_at, resolved_at, incident_id, rule_id
-		FROM alerts WHERE id IN (`+placeholders(len(ids))+`)`+tx.d.forUpdate(), ids...)
+	rows, err := tx.query(ctx, `SELECT id, service_id, scope, source, dedup_key, summary, severity, labels, first_seen_at, resolved_at, incident_id,
+		rule_id, group_key FROM alerts WHERE id IN (`+placeholders(len(ids))+`)`+tx.d.forUpdate(), ids...)
 	if err != nil {
 		return nil, fmt.Errorf("load alerts: %w", err)
 	}
 	defer rows.Close()
-	out := make(map[int64]*warroom.Alert, len(ids))
+	out := make(map[int64]*routedAlert, len(ids))
 	for rows.Next() {
-		var a warroom.Alert
+		var ra routedAlert
+		a := &ra.Alert
 		var labels string
-		if err := rows.Scan(&a.ID, &a.ServiceID, &a.Source, &a.DedupKey, &a.Summary, &a.Severity, &labels, scanTime(&a.FirstSeenAt),
-			scanNullTime(&a.ResolvedAt), scanIDPtr(&a.IncidentID), scanIDPtr(&a.RuleID)); err != nil {
+		if err := rows.Scan(&a.ID, &a.ServiceID, &ra.scope, &a.Source, &a.DedupKey, &a.Summary, &a.Severity, &labels, scanTime(&a.FirstSeenAt),
+			scanNullTime(&a.ResolvedAt), scanIDPtr(&a.IncidentID), scanIDPtr(&a.RuleID), &a.GroupKey); err != nil {
 			return nil, fmt.Errorf("load alerts: %w", err)
 		}
 		if err := json.Unmarshal([]byte(labels), &a.Labels); err != nil {
 			return nil, fmt.Errorf("load alerts: alert %d labels: %w", a.ID, err)
 		}
-		out[a.ID] = &a
+		out[a.ID] = &ra
 	}
 	return out, rows.Err()
+}
+
+// routedAlert is an alert as routing sees it, with its dedup scope.
+type routedAlert struct {
+	warroom.Alert
+	scope string
 }
 
 // router holds what one routing pass has loaded and what it will write at
 // the end: a storm of alerts costs one multi-row update per outcome (the
 // alerts attached to one incident share theirs), one timeline event per
 // incident and one group update per group.
+//
+// route changes the router's memory only once nothing can fail any more,
+// so that an alert whose savepoint is rolled back leaves no trace.
 type router struct {
 	tx       *tx
 	rules    map[int64][]*warroom.RoutingRule
 	windows  map[int64][]*warroom.MaintenanceWindow
 	flows    map[int64][]*warroom.Monitor
+	services map[int64]*warroom.Service
+	storms   map[int64]int // service → incidents alerts opened in its storm window
 	groups   map[groupID]*group
 	attached map[int64][]*warroom.Alert // incident → alerts attached this pass
 	order    []int64                    // incidents in attached, in order
-	routed   map[routedAs][]int64       // alerts to mark routed, by outcome
+	resolved map[int64][]*warroom.Alert // incident → its alerts resolved this pass
+	resOrder []int64
+	acked    map[int64]*warroom.Alert // incident → the alert that acknowledged it
+	ackOrder []int64
+	flapping []int64
+	routed   map[routedAs][]int64 // alerts to mark routed, by outcome
 	stmts    *alertStmts
 	rep      *warroom.RoutingReport
 }
@@ -162,10 +269,14 @@ type groupID struct {
 	key               string
 }
 
+// stormKey is the group of a service's alert-storm incident.
+const stormKey = "\x1fstorm"
+
 func newRouter(tx *tx, stmts *alertStmts, rep *warroom.RoutingReport) *router {
 	return &router{tx: tx, rules: map[int64][]*warroom.RoutingRule{}, windows: map[int64][]*warroom.MaintenanceWindow{},
-		flows: map[int64][]*warroom.Monitor{}, groups: map[groupID]*group{}, attached: map[int64][]*warroom.Alert{},
-		routed: map[routedAs][]int64{}, stmts: stmts, rep: rep}
+		flows: map[int64][]*warroom.Monitor{}, services: map[int64]*warroom.Service{}, storms: map[int64]int{},
+		groups: map[groupID]*group{}, attached: map[int64][]*warroom.Alert{}, resolved: map[int64][]*warroom.Alert{},
+		acked: map[int64]*warroom.Alert{}, routed: map[routedAs][]int64{}, stmts: stmts, rep: rep}
 }
 
 // flushRouted marks the alerts routed so far, in multi-row updates of the
@@ -194,27 +305,25 @@ func (r *router) flushRouted(ctx context.Context) error {
 }
 
 // finish writes what the pass collected: one alert_attached event per
-// incident listing every alert attached to it, and the groups' last times.
+// incident listing every alert attached to it, the groups' last times,
+// the flapping marks, then what acknowledged and resolved alerts do to
+// their incidents.
 func (r *router) finish(ctx context.Context) error {
 	if err := r.flushRouted(ctx); err != nil {
 		return err
 	}
 	for _, id := range r.order {
 		as := r.attached[id]
-		list := make([]map[string]any, len(as))
-		for i, a := range as {
-			list[i] = map[string]any{"alert_id": a.ID, "dedup_key": a.DedupKey, "summary": a.Summary, "severity": a.Severity, "labels": a.Labels}
-		}
 		text := "Alert attached: " + as[0].Summary
 		if len(as) > 1 {
 			text = fmt.Sprintf("%d alerts attached, first: %s", len(as), as[0].Summary)
 		}
-		if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertAttached, text, "", map[string]any{"alerts": list}); err != nil {
+		if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertAttached, text, "", map[string]any{"alerts": alertList(as)}); err != nil {
 			return err
 		}
 	}
 	for id, g := range r.groups {
-		if !g.touched {
+		if g == nil || !g.touched {
 			continue
 		}
 		if _, err := r.tx.exec(ctx, `INSERT INTO alert_groups (service_id, rule_id, group_key, incident_id, last_alert_at) VALUES (?, ?, ?, ?, ?)
@@ -223,7 +332,32 @@ func (r *router) finish(ctx context.Context) error {
 			return fmt.Errorf("save alert group: %w", err)
 		}
 	}
+	for ids := r.flapping; len(ids) > 0; {
+		n := min(len(ids), 500)
+		if _, err := r.tx.exec(ctx, `UPDATE alerts SET flapping = ? WHERE id IN (`+placeholders(n)+`)`, append([]any{true}, idArgs(ids[:n])...)...); err != nil {
+			return fmt.Errorf("mark flapping: %w", err)
+		}
+		ids = ids[n:]
+	}
+	for _, id := range r.ackOrder {
+		if err := r.acknowledge(ctx, id, r.acked[id]); err != nil {
+			return err
+		}
+	}
+	for _, id := range r.resOrder {
+		if err := r.settle(ctx, id, r.resolved[id]); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+func alertList(as []*warroom.Alert) []map[string]any {
+	list := make([]map[string]any, len(as))
+	for i, a := range as {
+		list[i] = map[string]any{"alert_id": a.ID, "dedup_key": a.DedupKey, "summary": a.Summary, "severity": a.Severity, "labels": a.Labels}
+	}
+	return list
 }
 
 // findGroup returns the open group of an alert, from this pass or the
@@ -251,8 +385,21 @@ func (r *router) serviceRules(ctx context.Context, serviceID int64) ([]*warroom.
 		return rules, nil
 	}
 	rules, err := findRules(ctx, r.tx, serviceID)
-	r.rules[serviceID] = rules
+	if err == nil {
+		r.rules[serviceID] = rules
+	}
 	return rules, err
+}
+
+func (r *router) service(ctx context.Context, id int64) (*warroom.Service, error) {
+	if s, ok := r.services[id]; ok {
+		return s, nil
+	}
+	s, err := findService(ctx, r.tx, "s.id = ?", id, false)
+	if err == nil {
+		r.services[id] = s
+	}
+	return s, err
 }
 
 func (r *router) inMaintenance(ctx context.Context, serviceID int64, at time.Time) (bool, error) {
@@ -273,14 +420,32 @@ func (r *router) inMaintenance(ctx context.Context, serviceID int64, at time.Tim
 	return false, nil
 }
 
-func (r *router) route(ctx context.Context, e outboxEntry, a *warroom.Alert) error {
-	r.rep.Routed++
+func (r *router) route(ctx context.Context, e outboxEntry, ra *routedAlert) error {
+	a := &ra.Alert
 	rules, err := r.serviceRules(ctx, a.ServiceID)
 	if err != nil {
 		return err
 	}
-	if e.action == warroom.ActionResolve {
-		return r.resolved(ctx, a, rules)
+	switch e.action {
+	case warroom.ActionResolve:
+		r.rep.Routed++
+		if a.IncidentID != nil {
+			id := *a.IncidentID
+			if _, ok := r.resolved[id]; !ok {
+				r.resOrder = append(r.resOrder, id)
+			}
+			r.resolved[id] = append(r.resolved[id], a)
+		}
+		return nil
+	case warroom.ActionAcknowledge:
+		r.rep.Routed++
+		if a.IncidentID != nil {
+			if _, ok := r.acked[*a.IncidentID]; !ok {
+				r.ackOrder = append(r.ackOrder, *a.IncidentID)
+				r.acked[*a.IncidentID] = a
+			}
+		}
+		return nil
 	}
 	if err := r.countFlows(ctx, a); err != nil {
 		return err
@@ -293,103 +458,258 @@ func (r *router) route(ctx context.Context, e outboxEntry, a *warroom.Alert) err
 	if err != nil {
 		return err
 	}
-	if suppressed {
-		r.rep.Suppressed++
-	}
-	incidentID, err := r.place(ctx, a, rule, suppressed)
+	p, err := r.place(ctx, ra, rule, suppressed)
 	if err != nil {
 		return err
 	}
-	a.IncidentID = incidentID
+	// Nothing below can fail: the pass's memory changes from here on.
+	r.rep.Routed++
+	if suppressed {
+		r.rep.Suppressed++
+	}
+	p.apply(r, a)
 	as := routedAs{suppressed: suppressed, ruleID: rule.ID}
-	if incidentID != nil {
-		as.incidentID = *incidentID
+	if a.IncidentID != nil {
+		as.incidentID = *a.IncidentID
 	}
 	r.routed[as] = append(r.routed[as], a.ID)
 	return nil
 }
 
-// place attaches a new alert to its group's open incident or opens one,
-// as the rule says; it returns the incident, or nil.
-func (r *router) place(ctx context.Context, a *warroom.Alert, rule *warroom.RoutingRule, suppressed bool) (*int64, error) {
+// placement is where place put an alert, applied to the router's memory
+// once the alert can no longer fail.
+type placement struct {
+	incidentID int64 // 0: none
+	opened     bool
+	stormed    bool
+	flapping   bool
+	attach     bool // attached to an existing incident
+	// groups are the groups that now lead to incidentID.
+	groups []groupID
+}
+
+func (p *placement) apply(r *router, a *warroom.Alert) {
+	if p.incidentID == 0 {
+		return
+	}
+	id := p.incidentID
+	a.IncidentID = &id
+	for _, gid := range p.groups {
+		g := r.groups[gid]
+		if g == nil || g.incidentID != id {
+			g = &group{incidentID: id}
+			r.groups[gid] = g
+		}
+		g.lastAlertAt, g.touched = r.tx.now, true
+	}
+	if p.attach {
+		if _, ok := r.attached[id]; !ok {
+			r.order = append(r.order, id)
+		}
+		r.attached[id] = append(r.attached[id], a)
+		r.rep.Attached++
+	}
+	if p.opened {
+		r.rep.Opened = append(r.rep.Opened, id)
+		r.storms[a.ServiceID]++
+	}
+	if p.stormed {
+		r.rep.Stormed++
+	}
+	if p.flapping {
+		r.flapping = append(r.flapping, a.ID)
+		r.rep.Flapping++
+	}
+}
+
+// place decides where a new alert goes: its group's open incident, the
+// key's last incident when it flaps, the service's storm incident, a new
+// incident, or none, as the rule and the service say.
+func (r *router) place(ctx context.Context, ra *routedAlert, rule *warroom.RoutingRule, suppressed bool) (*placement, error) {
+	a := &ra.Alert
+	p := &placement{}
 	// An alert resolved before routing reached it, or one arriving in
 	// maintenance, is kept but needs nobody.
-	if suppressed || a.ResolvedAt != nil || a.IncidentID != nil {
-		return a.IncidentID, nil
+	if suppressed || a.ResolvedAt != nil {
+		return p, nil
+	}
+	if a.IncidentID != nil {
+		p.incidentID = *a.IncidentID
+		return p, nil
 	}
 	key := rule.GroupKey(a)
 	gid := groupID{a.ServiceID, rule.ID, key}
 	if key != "" {
+		p.groups = []groupID{gid}
 		g, err := r.findGroup(ctx, gid)
 		if err != nil {
 			return nil, err
 		}
-		if g != nil && r.tx.now.Sub(g.lastAlertAt) < time.Duration(rule.GroupWindowSeconds)*time.Second {
-			if _, ok := r.attached[g.incidentID]; !ok {
-				r.order = append(r.order, g.incidentID)
-			}
-			r.attached[g.incidentID] = append(r.attached[g.incidentID], a)
-			g.lastAlertAt, g.touched = r.tx.now, true
-			r.rep.Attached++
-			id := g.incidentID
-			return &id, nil
+		if g != nil && r.tx.now.Sub(g.lastAlertAt) < rule.GroupWindow() {
+			p.incidentID, p.attach = g.incidentID, true
+			return p, nil
 		}
 	}
 	if !rule.AutoOpen {
-		return nil, nil
+		p.groups = nil
+		return p, nil
 	}
-	sev := rule.SeverityFor(a.Severity)
-	inc := &warroom.Incident{
-		Title:      alertTitle(a.Summary, warroom.MaxTitleLen),
-		Summary:    a.Summary,
-		Type:       warroom.TypeOther,
-		Severity:   sev,
-		ServiceIDs: []int64{a.ServiceID},
-		DetectedAt: a.FirstSeenAt,
-		// Read by declareIncident as the reason for a severity that differs
-		// from the matrix's proposal.
-		SeverityReason: fmt.Sprintf("alert severity %s mapped to %s by routing rule %q", a.Severity, sev, rule.Name),
-	}
-	if err := inc.Validate(); err != nil {
-		return nil, fmt.Errorf("incident from alert: %w", err)
-	}
-	if err := declareIncident(ctx, r.tx, inc); err != nil {
+	svc, err := r.service(ctx, a.ServiceID)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := addEvent(ctx, r.tx, inc.ID, warroom.EventAlertOpened, "Opened by alert: "+a.Summary, "", alertEventData(a, rule)); err != nil {
+	h := svc.AlertHandling
+	if last, err := r.flaps(ctx, ra, h); err != nil {
+		return nil, err
+	} else if last != 0 {
+		p.incidentID, p.attach, p.flapping = last, true, true
+		return p, nil
+	}
+	if storming, err := r.storming(ctx, a.ServiceID, h); err != nil {
+		return nil, err
+	} else if storming {
+		sid := groupID{a.ServiceID, 0, stormKey}
+		p.groups = append(p.groups, sid)
+		g, err := r.findGroup(ctx, sid)
+		if err != nil {
+			return nil, err
+		}
+		p.stormed = true
+		if g != nil {
+			p.incidentID, p.attach = g.incidentID, true
+			return p, nil
+		}
+		id, err := r.open(ctx, a, rule, stormIncident(svc, h, a))
+		if err != nil {
+			return nil, err
+		}
+		p.incidentID, p.opened = id, true
+		return p, nil
+	}
+	id, err := r.open(ctx, a, rule, nil)
+	if err != nil {
 		return nil, err
 	}
-	if key != "" {
-		r.groups[gid] = &group{incidentID: inc.ID, lastAlertAt: r.tx.now, touched: true}
-	}
-	r.rep.Opened = append(r.rep.Opened, inc.ID)
-	return &inc.ID, nil
+	p.incidentID, p.opened = id, true
+	return p, nil
 }
 
-// resolved notes a resolved alert on its incident and, when the rule asks
-// and it was the last open alert there, moves the incident to mitigated.
-func (r *router) resolved(ctx context.Context, a *warroom.Alert, rules []*warroom.RoutingRule) error {
-	if a.IncidentID == nil {
+// stormIncident is the one incident a service's storm opens.
+func stormIncident(svc *warroom.Service, h *warroom.AlertHandling, a *warroom.Alert) *warroom.Incident {
+	return &warroom.Incident{
+		Title: alertTitle("Alert storm on "+svc.Name, warroom.MaxTitleLen),
+		Summary: fmt.Sprintf("Alerts opened %d incidents on %s within %s; until the storm passes, further alerts join this incident "+
+			"instead of opening their own. First: %s", h.StormThreshold, svc.Name, time.Duration(h.StormWindowSeconds)*time.Second, a.Summary),
+	}
+}
+
+// open declares an incident for an alert; inc, when given, supplies the
+// title and summary.
+func (r *router) open(ctx context.Context, a *warroom.Alert, rule *warroom.RoutingRule, inc *warroom.Incident) (int64, error) {
+	if inc == nil {
+		inc = &warroom.Incident{Title: alertTitle(a.Summary, warroom.MaxTitleLen), Summary: a.Summary}
+	}
+	sev := rule.SeverityFor(a.Severity)
+	inc.Type, inc.Severity, inc.ServiceIDs = warroom.TypeOther, sev, []int64{a.ServiceID}
+	// PostgreSQL's snapshot may show an alert committed after this
+	// transaction took its time; it did not happen later than now.
+	inc.DetectedAt = a.FirstSeenAt
+	if inc.DetectedAt.After(r.tx.now) {
+		inc.DetectedAt = r.tx.now
+	}
+	// Read by declareIncident as the reason for a severity that differs
+	// from the matrix's proposal.
+	inc.SeverityReason = fmt.Sprintf("alert severity %s mapped to %s by routing rule %q", a.Severity, sev, rule.Name)
+	if err := inc.Validate(); err != nil {
+		return 0, fmt.Errorf("incident from alert: %w", err)
+	}
+	if err := declareIncident(ctx, r.tx, inc); err != nil {
+		return 0, err
+	}
+	if _, err := addEvent(ctx, r.tx, inc.ID, warroom.EventAlertOpened, "Opened by alert: "+a.Summary, "", alertEventData(a, rule)); err != nil {
+		return 0, err
+	}
+	return inc.ID, nil
+}
+
+// flaps returns the last incident of the alert's key when the key has
+// fired more often than the service allows within its flap window, 0
+// otherwise.
+func (r *router) flaps(ctx context.Context, ra *routedAlert, h *warroom.AlertHandling) (int64, error) {
+	if h.FlapThreshold <= 0 {
+		return 0, nil
+	}
+	var n int
+	since := r.tx.now.Add(-time.Duration(h.FlapWindowSeconds) * time.Second)
+	if err := r.tx.queryRow(ctx, `SELECT COUNT(*) FROM alerts WHERE scope = ? AND dedup_key = ? AND first_seen_at >= ?`,
+		ra.scope, ra.DedupKey, since).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count flaps: %w", err)
+	}
+	if n <= h.FlapThreshold {
+		return 0, nil
+	}
+	var id int64
+	err := r.tx.queryRow(ctx, `SELECT incident_id FROM alerts WHERE scope = ? AND dedup_key = ? AND incident_id IS NOT NULL AND id < ? ORDER BY id DESC LIMIT 1`,
+		ra.scope, ra.DedupKey, ra.ID).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	} else if err != nil {
+		return 0, fmt.Errorf("find flapping incident: %w", err)
+	}
+	return id, nil
+}
+
+// storming reports whether alerts have opened the service's storm
+// threshold of incidents within its storm window. Only the service's most
+// recent incidents are read, so the check costs the same on a service
+// with a long history.
+func (r *router) storming(ctx context.Context, serviceID int64, h *warroom.AlertHandling) (bool, error) {
+	if h.StormThreshold <= 0 {
+		return false, nil
+	}
+	n, ok := r.storms[serviceID]
+	if !ok {
+		since := r.tx.now.Add(-time.Duration(h.StormWindowSeconds) * time.Second)
+		err := r.tx.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT i.created_at, i.created_by FROM incident_services s JOIN incidents i ON i.id = s.incident_id
+			WHERE s.service_id = ? ORDER BY s.incident_id DESC LIMIT ?) recent WHERE created_at >= ? AND created_by IS NULL`,
+			serviceID, h.StormThreshold, since).Scan(&n)
+		if err != nil {
+			return false, fmt.Errorf("count storm: %w", err)
+		}
+		r.storms[serviceID] = n
+	}
+	return n >= h.StormThreshold, nil
+}
+
+// acknowledge acknowledges an incident whose alert its source
+// acknowledged, as PagerDuty does; an incident already past triggered is
+// left as it is.
+func (r *router) acknowledge(ctx context.Context, id int64, a *warroom.Alert) error {
+	var state warroom.State
+	if err := r.tx.queryRow(ctx, `SELECT state FROM incidents WHERE id = ?`, id).Scan(&state); err != nil {
+		return fmt.Errorf("incident state: %w", err)
+	}
+	if state != warroom.StateTriggered {
 		return nil
 	}
-	id := *a.IncidentID
-	var rule *warroom.RoutingRule
-	for _, x := range rules {
-		if a.RuleID != nil && x.ID == *a.RuleID {
-			rule = x
-		}
-	}
-	if rule == nil {
-		rule = warroom.DefaultRoutingRule(a.ServiceID)
-	}
-	if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertResolved, "Alert resolved: "+a.Summary, "", alertEventData(a, rule)); err != nil {
+	note := fmt.Sprintf("Acknowledged by %s: %s", a.Source, a.Summary)
+	if _, err := transitionIncident(ctx, r.tx, id, warroom.StateAcknowledged, alertTitle(note, warroom.MaxTextLen)); err != nil {
 		return err
 	}
-	if !rule.MitigateOnResolve {
-		return nil
+	r.rep.Acknowledged = append(r.rep.Acknowledged, id)
+	return nil
+}
+
+// settle notes the alerts resolved on an incident in one event and, when
+// none of its alerts is open any more, stops its escalation and resolves
+// it (or moves it to mitigated, or leaves it for a person) as the rule and
+// the service say.
+func (r *router) settle(ctx context.Context, id int64, as []*warroom.Alert) error {
+	text := "Alert resolved: " + as[0].Summary
+	if len(as) > 1 {
+		text = fmt.Sprintf("%d alerts resolved, first: %s", len(as), as[0].Summary)
 	}
-	// The count must see the alerts this pass attached to the incident.
-	if err := r.flushRouted(ctx); err != nil {
+	if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertResolved, text, "", map[string]any{"alerts": alertList(as)}); err != nil {
 		return err
 	}
 	var open int
@@ -400,13 +720,42 @@ func (r *router) resolved(ctx context.Context, a *warroom.Alert, rules []*warroo
 	if err := r.tx.queryRow(ctx, `SELECT state FROM incidents WHERE id = ?`, id).Scan(&state); err != nil {
 		return fmt.Errorf("incident state: %w", err)
 	}
-	if open > 0 || !state.CanTransition(warroom.StateMitigated) {
+	if open > 0 || !state.Open() {
 		return nil
 	}
-	if _, err := transitionIncident(ctx, r.tx, id, warroom.StateMitigated, "Every alert on this incident has resolved."); err != nil {
+	mitigate := false
+	rules, err := r.serviceRules(ctx, as[0].ServiceID)
+	if err != nil {
 		return err
 	}
-	r.rep.Mitigated = append(r.rep.Mitigated, id)
+	for _, a := range as {
+		for _, x := range rules {
+			if a.RuleID != nil && x.ID == *a.RuleID && x.MitigateOnResolve {
+				mitigate = true
+			}
+		}
+	}
+	svc, err := r.service(ctx, as[0].ServiceID)
+	if err != nil {
+		return err
+	}
+	switch {
+	case mitigate && state.CanTransition(warroom.StateMitigated):
+		if _, err := transitionIncident(ctx, r.tx, id, warroom.StateMitigated, "Every alert on this incident has resolved."); err != nil {
+			return err
+		}
+		r.rep.Mitigated = append(r.rep.Mitigated, id)
+	case !mitigate && svc.AlertHandling.ResolveIncidents && state.CanTransition(warroom.StateResolved):
+		if _, err := transitionIncident(ctx, r.tx, id, warroom.StateResolved, "Every alert on this incident has resolved."); err != nil {
+			return err
+		}
+		r.rep.Resolved = append(r.rep.Resolved, id)
+	default:
+		// Left open for a person, but nobody needs paging for it any more.
+		if err := stopIncidentEscalations(ctx, r.tx, id, "alerts_resolved"); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

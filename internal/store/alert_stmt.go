@@ -12,7 +12,7 @@ import (
 // routing use, largest first. A batch is cut into chunks of these sizes so
 // that every statement is one of a few prepared once for the life of the
 // database: SQLite parses a five-hundred-row statement slower than it
-// binds one. 500 rows of the upsert's 15 columns stay far below SQLite's
+// binds one. 500 rows of the upsert's 16 columns stay far below SQLite's
 // 32,766 and PostgreSQL's 65,535 parameters.
 var chunkSizes = [...]int{500, 100, 20, 5, 1}
 
@@ -107,17 +107,17 @@ func bind(ctx context.Context, tx *tx, cached *sql.Stmt, q string) (*sql.Stmt, e
 func upsertQuery(n int) string {
 	var q strings.Builder
 	q.WriteString(`INSERT INTO alerts (service_id, integration_id, monitor_id, scope, dedup_key, source, summary, severity,
-		labels, details, links, raw, occurrences, first_seen_at, last_seen_at, status) VALUES `)
+		labels, details, links, raw, occurrences, first_seen_at, last_seen_at, group_key, status) VALUES `)
 	for i := range n {
 		if i > 0 {
 			q.WriteString(", ")
 		}
-		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'firing')")
+		q.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'firing')")
 	}
 	q.WriteString(` ON CONFLICT (scope, dedup_key) WHERE resolved_at IS NULL DO UPDATE SET
 		occurrences = alerts.occurrences + excluded.occurrences, last_seen_at = excluded.last_seen_at, summary = excluded.summary,
 		severity = excluded.severity, source = excluded.source, labels = excluded.labels, details = excluded.details,
-		links = excluded.links, raw = excluded.raw
+		links = excluded.links, raw = excluded.raw, group_key = excluded.group_key
 		RETURNING id, occurrences, scope, dedup_key`)
 	return q.String()
 }

@@ -624,3 +624,14 @@ func resolveTargets(ctx context.Context, tx *tx, targets []warroom.EscalationTar
 	}
 	return out, nil
 }
+
+// stopIncidentEscalations stops every running escalation of an incident at
+// once, so that the escalation API shows it stopped the moment someone
+// acknowledges or the last alert resolves, not when the next step falls due.
+func stopIncidentEscalations(ctx context.Context, tx *tx, incidentID int64, reason string) error {
+	if _, err := tx.exec(ctx, `UPDATE escalations SET next_at = NULL, stopped_at = ?, stop_reason = ?, failures = 0, last_error = ''
+		WHERE incident_id = ? AND stopped_at IS NULL`, tx.now, reason, incidentID); err != nil {
+		return fmt.Errorf("stop escalations: %w", err)
+	}
+	return nil
+}

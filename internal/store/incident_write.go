@@ -325,6 +325,16 @@ func transitionIncident(ctx context.Context, tx *tx, id int64, to warroom.State,
 	if err := saveIncident(ctx, tx, inc); err != nil {
 		return nil, err
 	}
+	// Someone is on it, or it is over: nobody else needs waking.
+	if to != warroom.StateTriggered {
+		reason := "acknowledged"
+		if !to.Open() {
+			reason = string(to)
+		}
+		if err := stopIncidentEscalations(ctx, tx, id, reason); err != nil {
+			return nil, err
+		}
+	}
 	if err := writeAudit(ctx, tx, warroom.AuditIncidentTransition, "incident", id, audit); err != nil {
 		return nil, err
 	}

@@ -13,12 +13,12 @@ import (
 
 var _ warroom.RoutingService = (*DB)(nil)
 
-const ruleColumns = `id, service_id, name, position, matchers, severity_map, auto_open, group_by, group_window_seconds, mitigate_on_resolve, created_at, updated_at`
+const ruleColumns = `id, service_id, name, position, matchers, severity_map, auto_open, group_mode, group_by, group_window_seconds, mitigate_on_resolve, created_at, updated_at`
 
 func scanRule(s interface{ Scan(...any) error }) (*warroom.RoutingRule, error) {
 	var r warroom.RoutingRule
 	var matchers, sevMap, groupBy string
-	if err := s.Scan(&r.ID, &r.ServiceID, &r.Name, &r.Position, &matchers, &sevMap, &r.AutoOpen, &groupBy,
+	if err := s.Scan(&r.ID, &r.ServiceID, &r.Name, &r.Position, &matchers, &sevMap, &r.AutoOpen, &r.Grouping, &groupBy,
 		&r.GroupWindowSeconds, &r.MitigateOnResolve, scanTime(&r.CreatedAt), scanTime(&r.UpdatedAt)); err != nil {
 		return nil, err
 	}
@@ -144,9 +144,9 @@ func (db *DB) CreateRoutingRule(ctx context.Context, r *warroom.RoutingRule) err
 		return fmt.Errorf("create routing rule: %w", err)
 	}
 	r.CreatedAt, r.UpdatedAt = tx.now, tx.now
-	r.ID, err = tx.insert(ctx, `INSERT INTO routing_rules (service_id, name, position, matchers, severity_map, auto_open, group_by,
-		group_window_seconds, mitigate_on_resolve, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.ServiceID, r.Name, r.Position, m, s, r.AutoOpen, g, r.GroupWindowSeconds, r.MitigateOnResolve, tx.now, tx.now)
+	r.ID, err = tx.insert(ctx, `INSERT INTO routing_rules (service_id, name, position, matchers, severity_map, auto_open, group_mode, group_by,
+		group_window_seconds, mitigate_on_resolve, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.ServiceID, r.Name, r.Position, m, s, r.AutoOpen, string(r.Grouping), g, r.GroupWindowSeconds, r.MitigateOnResolve, tx.now, tx.now)
 	if err != nil {
 		return fmt.Errorf("create routing rule: %w", err)
 	}
@@ -178,9 +178,9 @@ func (db *DB) ReplaceRoutingRule(ctx context.Context, id int64, r *warroom.Routi
 	if err != nil {
 		return nil, fmt.Errorf("replace routing rule: %w", err)
 	}
-	if _, err := tx.exec(ctx, `UPDATE routing_rules SET name = ?, position = ?, matchers = ?, severity_map = ?, auto_open = ?, group_by = ?,
+	if _, err := tx.exec(ctx, `UPDATE routing_rules SET name = ?, position = ?, matchers = ?, severity_map = ?, auto_open = ?, group_mode = ?, group_by = ?,
 		group_window_seconds = ?, mitigate_on_resolve = ?, updated_at = ? WHERE id = ?`,
-		r.Name, r.Position, m, s, r.AutoOpen, g, r.GroupWindowSeconds, r.MitigateOnResolve, tx.now, id); err != nil {
+		r.Name, r.Position, m, s, r.AutoOpen, string(r.Grouping), g, r.GroupWindowSeconds, r.MitigateOnResolve, tx.now, id); err != nil {
 		return nil, fmt.Errorf("replace routing rule: %w", err)
 	}
 	if err := writeAudit(ctx, tx, warroom.AuditRoutingRuleReplace, "routing_rule", id, change{From: old, To: r}); err != nil {

@@ -12,12 +12,16 @@ import (
 
 var _ warroom.ServiceCatalog = (*DB)(nil)
 
-const serviceColumns = `s.id, s.name, s.description, s.team, s.tier, s.created_at, s.updated_at`
+const serviceColumns = `s.id, s.name, s.description, s.team, s.tier, s.resolve_with_alerts, s.flap_threshold, s.flap_window_seconds,
+	s.storm_threshold, s.storm_window_seconds, s.created_at, s.updated_at`
 
 // scanService reads serviceColumns after any leading columns in lead.
 func scanService(sc scanner, lead ...any) (*warroom.Service, error) {
 	var s warroom.Service
-	dest := append(lead, &s.ID, &s.Name, &s.Description, &s.Team, &s.Tier, scanTime(&s.CreatedAt), scanTime(&s.UpdatedAt))
+	h := &warroom.AlertHandling{}
+	s.AlertHandling = h
+	dest := append(lead, &s.ID, &s.Name, &s.Description, &s.Team, &s.Tier, &h.ResolveIncidents, &h.FlapThreshold, &h.FlapWindowSeconds,
+		&h.StormThreshold, &h.StormWindowSeconds, scanTime(&s.CreatedAt), scanTime(&s.UpdatedAt))
 	if err := sc.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -133,8 +137,13 @@ func (db *DB) CreateService(ctx context.Context, s *warroom.Service) error {
 		return err
 	}
 	defer tx.rollback()
-	id, err := tx.insert(ctx, `INSERT INTO services (name, description, team, tier, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)`,
-		s.Name, s.Description, s.Team, s.Tier, tx.now, tx.now)
+	if s.AlertHandling == nil {
+		s.AlertHandling = warroom.DefaultAlertHandling()
+	}
+	h := s.AlertHandling
+	id, err := tx.insert(ctx, `INSERT INTO services (name, description, team, tier, resolve_with_alerts, flap_threshold, flap_window_seconds,
+		storm_threshold, storm_window_seconds, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.Name, s.Description, s.Team, s.Tier, h.ResolveIncidents, h.FlapThreshold, h.FlapWindowSeconds, h.StormThreshold, h.StormWindowSeconds, tx.now, tx.now)
 	if isUnique(err) {
 		return serviceNameTaken(s.Name)
 	} else if err != nil {
@@ -168,11 +177,14 @@ func (db *DB) UpdateService(ctx context.Context, id int64, upd warroom.ServiceUp
 	c.add("description", before.Description, s.Description)
 	c.add("team", before.Team, s.Team)
 	c.add("tier", before.Tier, s.Tier)
+	c.add("alert_handling", before.AlertHandling, s.AlertHandling)
 	if len(c) == 0 {
 		return s, tx.commit()
 	}
-	_, err = tx.exec(ctx, `UPDATE services SET name = ?, description = ?, team = ?, tier = ?, updated_at = ? WHERE id = ?`,
-		s.Name, s.Description, s.Team, s.Tier, tx.now, id)
+	h := s.AlertHandling
+	_, err = tx.exec(ctx, `UPDATE services SET name = ?, description = ?, team = ?, tier = ?, resolve_with_alerts = ?, flap_threshold = ?,
+		flap_window_seconds = ?, storm_threshold = ?, storm_window_seconds = ?, updated_at = ? WHERE id = ?`,
+		s.Name, s.Description, s.Team, s.Tier, h.ResolveIncidents, h.FlapThreshold, h.FlapWindowSeconds, h.StormThreshold, h.StormWindowSeconds, tx.now, id)
 	if isUnique(err) {
 		return nil, serviceNameTaken(s.Name)
 	} else if err != nil {
