@@ -108,6 +108,16 @@ func ParsePolicy(allow string) (*Policy, error) {
 	return p, nil
 }
 
+// MustParsePolicy is ParsePolicy for a list fixed in the code, such as a
+// test's receiver on 127.0.0.1; it panics on a malformed list.
+func MustParsePolicy(allow string) *Policy {
+	p, err := ParsePolicy(allow)
+	if err != nil {
+		panic(err)
+	}
+	return p
+}
+
 func normHost(h string) string { return strings.TrimSuffix(strings.ToLower(h), ".") }
 
 func validHostName(h string) bool {

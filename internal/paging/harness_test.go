@@ -255,7 +255,7 @@ func (h *harness) open() {
 		h.t.Fatal(err)
 	}
 	reg.Register(warroom.ContactEmail, mailer)
-	reg.Register(warroom.ContactDingTalk, dingtalk.New(http.DefaultClient))
+	reg.Register(warroom.ContactDingTalk, dingtalk.New(notify.MustParsePolicy("127.0.0.1").Client(5*time.Second)))
 	h.pager, err = paging.New(paging.Options{Store: db, Notifier: reg, BaseURL: h.links.URL, Now: h.clock.Now})
 	if err != nil {
 		h.t.Fatal(err)

@@ -198,7 +198,7 @@ func newEnv(t *testing.T, engine string) *env {
 	}
 	reg := notify.NewRegistry()
 	reg.Register(warroom.ContactEmail, em)
-	reg.Register(warroom.ContactWebhook, webhook.New(&http.Client{Timeout: 5 * time.Second}))
+	reg.Register(warroom.ContactWebhook, webhook.New(notify.MustParsePolicy("127.0.0.1").Client(5*time.Second)))
 	hk := &hooks{t: t, now: c.Now}
 	hookSrv := httptest.NewServer(hk)
 	t.Cleanup(hookSrv.Close)

@@ -129,6 +129,11 @@ func (db *DB) CreateContactMethod(ctx context.Context, cm *warroom.ContactMethod
 	if err := cm.Validate(); err != nil {
 		return err
 	}
+	if cm.Type != warroom.ContactEmail {
+		if err := db.checkOutbound(ctx, "address", cm.Address); err != nil {
+			return err
+		}
+	}
 	addr, err := db.seal(cm.Address, sealAddress)
 	if err != nil {
 		return err

@@ -37,6 +37,11 @@ type Options struct {
 	// declared incident, a manual page), so the engine need not wait for
 	// its next tick. nil means nobody is told.
 	Wake func()
+	// Outbound checks every URL saved for warroom to send to (contact
+	// methods, stakeholder chat channels, subscriber webhooks), so that
+	// a refused destination is refused when it is entered; nil accepts
+	// any http(s) URL. Sending checks again.
+	Outbound URLChecker
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -44,13 +49,14 @@ type DB struct {
 	// write takes every mutation. On SQLite it holds a single connection so
 	// that writers queue in Go rather than fail with SQLITE_BUSY; on
 	// PostgreSQL it is the same pool as read.
-	write  *sql.DB
-	read   *sql.DB
-	d      dialect
-	now    func() time.Time
-	logger *slog.Logger
-	sealer Sealer
-	wake   func()
+	write    *sql.DB
+	read     *sql.DB
+	d        dialect
+	now      func() time.Time
+	logger   *slog.Logger
+	sealer   Sealer
+	wake     func()
+	outbound URLChecker
 
 	// dummyHash is verified against when an email is unknown, so that a
 	// login costs the same whether or not the account exists.
@@ -64,7 +70,7 @@ type DB struct {
 // Open opens (creating if needed) a SQLite file path (or "file:..." DSN) or a
 // postgres:// / postgresql:// URL, and runs the embedded migrations.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	db := &DB{now: opts.Now, logger: opts.Logger, sealer: opts.Sealer, wake: opts.Wake}
+	db := &DB{now: opts.Now, logger: opts.Logger, sealer: opts.Sealer, wake: opts.Wake, outbound: opts.Outbound}
 	if db.now == nil {
 		db.now = time.Now
 	}

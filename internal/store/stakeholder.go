@@ -103,6 +103,8 @@ func (db *DB) CreateStakeholderGroup(ctx context.Context, g *warroom.Stakeholder
 		return warroom.Errorf(warroom.EINVALID, "A stakeholder group is required.")
 	} else if err := g.Validate(); err != nil {
 		return err
+	} else if err := db.checkChannels(ctx, g.Channels); err != nil {
+		return err
 	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
@@ -149,6 +151,8 @@ func (db *DB) ReplaceStakeholderGroup(ctx context.Context, id int64, g *warroom.
 	if g == nil {
 		return warroom.Errorf(warroom.EINVALID, "A stakeholder group is required.")
 	} else if err := g.Validate(); err != nil {
+		return err
+	} else if err := db.checkChannels(ctx, g.Channels); err != nil {
 		return err
 	}
 	tx, err := db.beginWrite(ctx)

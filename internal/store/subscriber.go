@@ -28,6 +28,11 @@ func (db *DB) Subscribe(ctx context.Context, s *warroom.Subscriber) error {
 	} else if err := s.Validate(); err != nil {
 		return err
 	}
+	if s.Kind == warroom.ChannelWebhook {
+		if err := db.checkOutbound(ctx, "target", s.Target); err != nil {
+			return err
+		}
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err

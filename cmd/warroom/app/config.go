@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/warroomhq/warroom/internal/notify"
 	"github.com/warroomhq/warroom/internal/notify/email"
 )
 
@@ -60,6 +61,12 @@ type Config struct {
 	SMTPPassword string
 	SMTPTLS      string
 	SMTPFrom     string
+
+	// OutboundAllow lists the internal destinations (CIDRs, addresses,
+	// host names) that contact methods, chat webhooks and subscriber
+	// webhooks may point at, for on-premises chat servers; everything
+	// internal is refused otherwise.
+	OutboundAllow string
 }
 
 // DefaultConfig returns the configuration used when nothing is set: an
@@ -104,6 +111,7 @@ var settings = []setting{
 	{"smtp-username", "WARROOM_SMTP_USERNAME", "SMTP user name; the password is WARROOM_SMTP_PASSWORD", func(c *Config) *string { return &c.SMTPUsername }},
 	{"smtp-tls", "WARROOM_SMTP_TLS", "SMTP TLS: starttls, tls or none", func(c *Config) *string { return &c.SMTPTLS }},
 	{"smtp-from", "WARROOM_SMTP_FROM", "sender address of email notifications", func(c *Config) *string { return &c.SMTPFrom }},
+	{"outbound-allow", "WARROOM_OUTBOUND_ALLOW", "internal CIDRs, addresses or host names webhooks may be sent to, comma-separated (serve)", func(c *Config) *string { return &c.OutboundAllow }},
 }
 
 // envOnly are settings that have no flag on purpose.
@@ -164,7 +172,20 @@ func (c *Config) Validate() error {
 	if _, err := c.Email(); err != nil {
 		return err
 	}
+	if _, err := c.Outbound(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// Outbound returns the policy for the URLs people configure, allowing the
+// internal destinations OutboundAllow lists.
+func (c *Config) Outbound() (*notify.Policy, error) {
+	p, err := notify.ParsePolicy(c.OutboundAllow)
+	if err != nil {
+		return nil, fmt.Errorf("--outbound-allow: %w", err)
+	}
+	return p, nil
 }
 
 // Email returns the SMTP relay's settings, nil when email is off (no

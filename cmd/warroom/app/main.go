@@ -75,6 +75,8 @@ type Main struct {
 	engineDone  chan struct{}
 	// comms tells stakeholders and subscribers; set by Run.
 	comms *statuspage.Notifier
+	// outbound is the policy for the URLs people configure; set by Run.
+	outbound *notify.Policy
 }
 
 // NewMain returns a Main with the default configuration, reading the
@@ -122,8 +124,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.openSecrets(); err != nil {
 		return err
 	}
+	if m.outbound, err = m.Config.Outbound(); err != nil {
+		return err
+	}
 	if m.DB == nil {
-		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine})
+		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine, Outbound: m.outbound})
 		if err != nil {
 			return fmt.Errorf("open database %s: %w", Redact(m.Config.Database), err)
 		}

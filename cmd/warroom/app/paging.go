@@ -53,7 +53,9 @@ func (m *Main) publicURL() string {
 func (m *Main) openPager() error {
 	if m.Notifiers == nil {
 		m.Notifiers = notify.NewRegistry()
-		client := &http.Client{Timeout: 15 * time.Second}
+		// Every chat and webhook address was chosen by a user: the
+		// client dials only where the outbound policy allows.
+		client := m.outbound.Client(15 * time.Second)
 		m.Notifiers.Register(warroom.ContactWebhook, webhook.New(client))
 		m.Notifiers.Register(warroom.ContactSlack, slack.New(client))
 		m.Notifiers.Register(warroom.ContactTeams, teams.New(client))

@@ -45,7 +45,7 @@ func TestNotify(t *testing.T) {
 	msg := &notify.Message{At: at, Subject: "[P1] INC-7 down", Text: "one\ntwo",
 		To:    notify.Destination{Type: warroom.ContactDingTalk, Address: srv.URL + "/robot/send?access_token=tok", Secret: secret},
 		Links: []notify.Link{{Label: "确认", URL: "https://w/l/a"}, {Label: "解决", URL: "https://w/l/r"}}}
-	n := dingtalk.New(srv.Client())
+	n := dingtalk.New(notify.MustParsePolicy("127.0.0.1").Client(5 * time.Second))
 	if retry, err := n.Notify(context.Background(), msg); err != nil || retry {
 		t.Fatalf("got retry=%t err=%v", retry, err)
 	}

@@ -48,7 +48,7 @@ func TestNotify(t *testing.T) {
 	msg := &notify.Message{At: at, Locale: "zh-CN", Subject: "[P1] INC-7 支付失败", Text: "第一行\n第二行",
 		To:    notify.Destination{Type: warroom.ContactFeishu, Address: srv.URL + "/open-apis/bot/v2/hook/abc", Secret: "bot-secret"},
 		Links: []notify.Link{{Label: "确认", URL: "https://w/l/a"}}}
-	n := feishu.New(srv.Client())
+	n := feishu.New(notify.MustParsePolicy("127.0.0.1").Client(5 * time.Second))
 	if retry, err := n.Notify(context.Background(), msg); err != nil || retry {
 		t.Fatalf("got retry=%t err=%v", retry, err)
 	}

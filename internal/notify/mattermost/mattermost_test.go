@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/notify"
@@ -29,7 +30,7 @@ func TestNotify(t *testing.T) {
 	msg := &notify.Message{Subject: "[P1] INC-7 down", Text: "line one\nline two",
 		To:    notify.Destination{Type: warroom.ContactMattermost, Address: srv.URL + "/hooks/xxx-generatedkey-xxx"},
 		Links: []notify.Link{{Label: "Acknowledge", URL: "https://w/l/a"}, {Label: "Resolve", URL: "https://w/l/r"}}}
-	if retry, err := mattermost.New(srv.Client()).Notify(context.Background(), msg); err != nil || retry {
+	if retry, err := mattermost.New(notify.MustParsePolicy("127.0.0.1").Client(5*time.Second)).Notify(context.Background(), msg); err != nil || retry {
 		t.Fatalf("got retry=%t err=%v", retry, err)
 	}
 	var p map[string]any

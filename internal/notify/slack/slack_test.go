@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/notify"
@@ -31,7 +32,7 @@ func TestNotify(t *testing.T) {
 	msg := &notify.Message{Subject: "[P1] INC-7 down", Text: "*INC-7* is triggered",
 		To:    notify.Destination{Type: warroom.ContactSlack, Address: srv.URL + "/services/T000/B000/XXXX"},
 		Links: []notify.Link{{Label: "Acknowledge", URL: "https://w/l/a"}, {Label: "Resolve", URL: "https://w/l/r"}}}
-	n := slack.New(srv.Client())
+	n := slack.New(notify.MustParsePolicy("127.0.0.1").Client(5 * time.Second))
 	if retry, err := n.Notify(context.Background(), msg); err != nil || retry {
 		t.Fatalf("got retry=%t err=%v", retry, err)
 	}

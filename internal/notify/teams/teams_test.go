@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/notify"
@@ -26,7 +27,7 @@ func TestNotify(t *testing.T) {
 	msg := &notify.Message{Subject: "[P1] INC-7 down", Text: "triggered",
 		To:    notify.Destination{Type: warroom.ContactTeams, Address: addr},
 		Links: []notify.Link{{Label: "Acknowledge", URL: "https://w/l/a"}}}
-	if retry, err := teams.New(srv.Client()).Notify(context.Background(), msg); err != nil || retry {
+	if retry, err := teams.New(notify.MustParsePolicy("127.0.0.1").Client(5*time.Second)).Notify(context.Background(), msg); err != nil || retry {
 		t.Fatalf("got retry=%t err=%v", retry, err)
 	}
 	if query != "api-version=2016-06-01&sig=xyz" {

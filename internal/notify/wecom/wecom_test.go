@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/notify"
@@ -30,7 +31,7 @@ func TestNotify(t *testing.T) {
 	msg := &notify.Message{Subject: "[P1] INC-7 down", Text: "triggered",
 		To:    notify.Destination{Type: warroom.ContactWeCom, Address: srv.URL + "/cgi-bin/webhook/send?key=693a91f6"},
 		Links: []notify.Link{{Label: "确认", URL: "https://w/l/a"}}}
-	n := wecom.New(srv.Client())
+	n := wecom.New(notify.MustParsePolicy("127.0.0.1").Client(5 * time.Second))
 	if retry, err := n.Notify(context.Background(), msg); err != nil || retry {
 		t.Fatalf("got retry=%t err=%v", retry, err)
 	}
