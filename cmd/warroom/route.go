@@ -57,16 +57,23 @@ func (c *cli) newRouteListCmd() *cobra.Command {
 			}
 			return c.output(map[string]any{"routing_rules": rules}, func(w io.Writer) error {
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-				fmt.Fprintln(tw, "ID\tPOS\tNAME\tMATCH\tOPENS\tGROUP BY\tWINDOW")
+				fmt.Fprintln(tw, "ID\tPOS\tNAME\tMATCH\tOPENS\tGROUPING\tWINDOW")
 				for _, r := range rules {
 					ms := make([]string, len(r.Matchers))
 					for i, m := range r.Matchers {
 						ms[i] = m.Field + string(m.Op) + m.Value
 					}
-					fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%v\t%s\t%s\n", r.ID, r.Position, r.Name, strings.Join(ms, " "), r.AutoOpen,
-						strings.Join(r.GroupBy, ","), time.Duration(r.GroupWindowSeconds)*time.Second)
+					grouping := string(r.Grouping)
+					if r.Grouping == warroom.GroupLabels {
+						grouping = "by " + strings.Join(r.GroupBy, ",")
+					}
+					window := "while open"
+					if r.GroupWindowSeconds > 0 {
+						window = (time.Duration(r.GroupWindowSeconds) * time.Second).String()
+					}
+					fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%v\t%s\t%s\n", r.ID, r.Position, r.Name, strings.Join(ms, " "), r.AutoOpen, grouping, window)
 				}
-				fmt.Fprintln(tw, "-\t-\tdefault\t(anything else)\ttrue\t\t")
+				fmt.Fprintln(tw, "-\t-\tdefault\t(anything else)\ttrue\tupstream\twhile open")
 				return tw.Flush()
 			})
 		},
@@ -77,6 +84,7 @@ func (c *cli) newRouteAddCmd() *cobra.Command {
 	var (
 		match, sev, groupBy []string
 		noOpen, mitigate    bool
+		grouping            string
 		window              time.Duration
 		position            int
 	)
@@ -87,7 +95,7 @@ func (c *cli) newRouteAddCmd() *cobra.Command {
   warroom route add payments "warnings stay quiet" --match .severity=~warning|info --no-open`,
 		Args: args("SERVICE", "NAME"),
 		RunE: func(cmd *cobra.Command, a []string) error {
-			r := &warroom.RoutingRule{Name: a[1], Position: position, AutoOpen: !noOpen, GroupBy: groupBy,
+			r := &warroom.RoutingRule{Name: a[1], Position: position, AutoOpen: !noOpen, Grouping: warroom.Grouping(grouping), GroupBy: groupBy,
 				GroupWindowSeconds: int(window / time.Second), MitigateOnResolve: mitigate, SeverityMap: map[warroom.AlertSeverity]warroom.Severity{}}
 			for _, s := range match {
 				m, err := parseMatcher(s)
@@ -115,6 +123,7 @@ func (c *cli) newRouteAddCmd() *cobra.Command {
 	cmd.Flags().StringArrayVar(&match, "match", nil, "label=value, !=, =~ or !~; .summary, .source, .severity name the alert's own fields (repeatable; all must match)")
 	cmd.Flags().StringSliceVar(&sev, "severity", nil, "alert severity to incident severity, e.g. critical=P1,warning=P3")
 	cmd.Flags().BoolVar(&noOpen, "no-open", false, "store matching alerts without opening incidents")
+	cmd.Flags().StringVar(&grouping, "grouping", "", "upstream (the sender's own groups: the default), labels (with --group-by) or none (every alert its own incident)")
 	cmd.Flags().StringSliceVar(&groupBy, "group-by", nil, "labels whose values group alerts into one incident")
 	cmd.Flags().DurationVar(&window, "window", 0, "how long a group stays open to new alerts (default 1h when grouping)")
 	cmd.Flags().BoolVar(&mitigate, "mitigate", false, "mitigate the incident when all its alerts resolve")

@@ -240,7 +240,7 @@ func (h *Handler) routingCreate(w http.ResponseWriter, r *http.Request, rc *requ
 	window, _ := strconv.Atoi(r.PostFormValue("window_minutes"))
 	rule := &warroom.RoutingRule{ServiceID: id, Name: r.PostFormValue("name"), Matchers: formMatchers(r),
 		AutoOpen: r.PostFormValue("auto_open") != "", MitigateOnResolve: r.PostFormValue("mitigate") != "",
-		GroupWindowSeconds: window * 60, SeverityMap: map[warroom.AlertSeverity]warroom.Severity{}}
+		Grouping: warroom.Grouping(r.PostFormValue("grouping")), GroupWindowSeconds: window * 60, SeverityMap: map[warroom.AlertSeverity]warroom.Severity{}}
 	for _, as := range warroom.AlertSeverities {
 		if v := r.PostFormValue("sev_" + string(as)); v != "" {
 			rule.SeverityMap[as] = warroom.Severity(v)
@@ -256,6 +256,29 @@ func (h *Handler) routingCreate(w http.ResponseWriter, r *http.Request, rc *requ
 		return
 	}
 	http.Redirect(w, r, "/services/"+strconv.FormatInt(id, 10)+"/routing", http.StatusSeeOther)
+}
+
+// alertHandlingUpdate saves a service's alert handling from the form on
+// its routing page.
+func (h *Handler) alertHandlingUpdate(w http.ResponseWriter, r *http.Request, rc *request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, rc, err)
+		return
+	}
+	r.ParseForm()
+	num := func(name string) int {
+		n, _ := strconv.Atoi(strings.TrimSpace(r.PostFormValue(name)))
+		return n
+	}
+	ah := warroom.AlertHandling{ResolveIncidents: r.PostFormValue("resolve_incidents") != "",
+		FlapThreshold: num("flap_threshold"), FlapWindowSeconds: num("flap_window_minutes") * 60,
+		StormThreshold: num("storm_threshold"), StormWindowSeconds: num("storm_window_minutes") * 60}
+	if _, err := h.d.Services.UpdateService(r.Context(), id, warroom.ServiceUpdate{AlertHandling: &ah}); err != nil {
+		h.renderRouting(w, r, rc, statusFor(warroom.ErrorCode(err)), h.errorText(r, rc, err), nil, "")
+		return
+	}
+	http.Redirect(w, r, "/services/"+strconv.FormatInt(id, 10)+"/routing#alert-handling", http.StatusSeeOther)
 }
 
 func (h *Handler) routingDelete(w http.ResponseWriter, r *http.Request, rc *request) {

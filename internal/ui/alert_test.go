@@ -85,3 +85,47 @@ func TestAlertPages(t *testing.T) {
 		})
 	}
 }
+
+// TestAlertHandlingForm sets a service's storm control from its routing
+// page; a responder sees the settings and cannot change them.
+func TestAlertHandlingForm(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	admin, ctx := e.user(t, warroom.UserRoleAdmin, "en")
+	svc := &warroom.Service{Name: "edge", Tier: 1}
+	if err := e.db.CreateService(ctx, svc); err != nil {
+		t.Fatal(err)
+	}
+	sid := strconv.FormatInt(svc.ID, 10)
+	c := e.client(t)
+	c.login(admin.Email)
+	res, body := c.get("/services/" + sid + "/routing")
+	wantStatus(t, res, body, http.StatusOK)
+	if !strings.Contains(body, `name="storm_threshold" min="0" max="100000" value="20"`) {
+		t.Errorf("routing page lacks the default storm threshold")
+	}
+	form := url.Values{"flap_threshold": {"3"}, "flap_window_minutes": {"30"}, "storm_threshold": {"50"}, "storm_window_minutes": {"10"}}
+	res, body = c.post("/services/"+sid+"/alert-handling", form)
+	wantStatus(t, res, body, http.StatusSeeOther)
+	got, _ := e.db.FindServiceByID(context.Background(), svc.ID)
+	want := warroom.AlertHandling{ResolveIncidents: false, FlapThreshold: 3, FlapWindowSeconds: 1800, StormThreshold: 50, StormWindowSeconds: 600}
+	if *got.AlertHandling != want {
+		t.Errorf("alert handling = %+v, want %+v", *got.AlertHandling, want)
+	}
+	form.Set("storm_window_minutes", "0")
+	res, body = c.post("/services/"+sid+"/alert-handling", form)
+	wantStatus(t, res, body, http.StatusUnprocessableEntity)
+	if !strings.Contains(body, "storm_window_seconds") {
+		t.Errorf("refusal does not name the field")
+	}
+
+	responder, _ := e.user(t, warroom.UserRoleResponder, "en")
+	rc := e.client(t)
+	rc.login(responder.Email)
+	res, body = rc.post("/services/"+sid+"/alert-handling", url.Values{"storm_threshold": {"0"}})
+	if res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+		t.Errorf("responder changing alert handling: %d, want refused", res.StatusCode)
+	}
+	if got, _ := e.db.FindServiceByID(context.Background(), svc.ID); got.AlertHandling.StormThreshold != 50 {
+		t.Errorf("a responder changed the storm threshold")
+	}
+}

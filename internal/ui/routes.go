@@ -139,6 +139,7 @@ func (h *Handler) routes() []route {
 		rt("POST", "/services/{id}/routing", admin, h.routingCreate),
 		rt("POST", "/services/{id}/routing/test", read, h.routingTest),
 		rt("POST", "/services/{id}/routing/{ruleID}/delete", admin, h.routingDelete),
+		rt("POST", "/services/{id}/alert-handling", admin, h.alertHandlingUpdate),
 		rt("GET", "/monitors", read, h.monitorList),
 		rt("POST", "/monitors", admin, h.monitorCreate),
 		rt("POST", "/monitors/{id}/delete", admin, h.monitorDelete),
