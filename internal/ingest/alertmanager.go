@@ -86,7 +86,9 @@ func parseWebhook(body []byte, source string) ([]*warroom.AlertEvent, error) {
 }
 
 func webhookEvent(m *AlertmanagerMessage, a *AlertmanagerAlert, raw []byte, source string) (*warroom.AlertEvent, error) {
-	ev := &warroom.AlertEvent{Action: warroom.ActionTrigger, DedupKey: a.Fingerprint, Raw: capRaw(raw), Source: source}
+	// The notification's groupKey is Alertmanager's (and Grafana's) own
+	// grouping: every alert of one group belongs to one incident.
+	ev := &warroom.AlertEvent{Action: warroom.ActionTrigger, DedupKey: a.Fingerprint, GroupKey: m.GroupKey, Raw: capRaw(raw), Source: source}
 	status := a.Status
 	if status == "" {
 		status = m.Status

@@ -11,10 +11,12 @@ import (
 // GenericEvent is warroom's own alert format, for anything that can send
 // JSON: a script, a cron job, a CI pipeline. docs/ingest.md documents it.
 type GenericEvent struct {
-	Summary   string            `json:"summary"`
-	Source    string            `json:"source"`
-	Severity  string            `json:"severity"`
-	DedupKey  string            `json:"dedup_key"`
+	Summary  string `json:"summary"`
+	Source   string `json:"source"`
+	Severity string `json:"severity"`
+	DedupKey string `json:"dedup_key"`
+	// GroupKey groups events into one incident; the dedup key by default.
+	GroupKey  string            `json:"group_key"`
 	Action    string            `json:"action"`
 	Labels    map[string]string `json:"labels"`
 	Details   json.RawMessage   `json:"details"`
@@ -95,6 +97,7 @@ func genericEvent(g *GenericEvent, raw []byte) (*warroom.AlertEvent, error) {
 		}
 		ev.DedupKey = LabelsKey(l)
 	}
+	ev.GroupKey = firstOf(g.GroupKey, ev.DedupKey)
 	if err := ev.Validate(); err != nil {
 		return nil, err
 	}

@@ -114,6 +114,10 @@ func ParsePagerDuty(body []byte) (routingKey string, ev *warroom.AlertEvent, err
 	}
 	if ev.DedupKey == "" {
 		ev.DedupKey = NewDedupKey()
+	} else {
+		// PagerDuty keys its own incidents by the sender's dedup_key: a
+		// trigger after a resolve joins the incident if it is still open.
+		ev.GroupKey = ev.DedupKey
 	}
 	for _, l := range e.Links {
 		if l.Href != "" {
