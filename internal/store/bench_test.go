@@ -10,27 +10,98 @@ import (
 	"github.com/warroomhq/warroom/internal/store/storetest"
 )
 
-// BenchmarkDeclareIncident measures a durable declaration: the incident, its
-// service link, its events and its audit row in one committed transaction.
+// BenchmarkDeclareIncident measures a durable declaration, one after the
+// other, with every query prepared once ("prepared") and parsed on every
+// run ("unprepared"):
+//   - bare: a service with nothing attached; the incident, its service
+//     link, its events and its audit row in one committed transaction.
+//   - full: what a fresh installation declares into: the three SOP
+//     templates the first start seeds, a service with an escalation
+//     policy, the default SLA targets; a P1 gets the major-incident tasks,
+//     an escalation and its SLA timers.
 func BenchmarkDeclareIncident(b *testing.B) {
+	for _, engine := range storetest.Engines() {
+		for _, setup := range []string{"bare", "full"} {
+			for _, prepared := range []bool{true, false} {
+				name := engine + "/" + setup + "/prepared"
+				if !prepared {
+					name = engine + "/" + setup + "/unprepared"
+				}
+				b.Run(name, func(b *testing.B) {
+					db := storetest.Open(b, engine, nil)
+					store.CacheStatements(db, prepared)
+					ctx, svc := declareSetup(b, db, setup == "full")
+					var inc *warroom.Incident
+					b.ResetTimer()
+					for i := 0; b.Loop(); i++ {
+						inc = &warroom.Incident{Title: fmt.Sprintf("bench %d", i), Type: warroom.TypeSystemCrash, ServiceIDs: []int64{svc},
+							Impact: warroom.Impact{UsersAffected: 10_000 + int64(i)}}
+						if err := db.DeclareIncident(ctx, inc); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.StopTimer()
+					if setup == "full" && (inc.Severity != warroom.P1 || len(inc.Tasks) == 0) {
+						b.Fatalf("declared %s with %d tasks, want P1 with the major-incident tasks", inc.Severity, len(inc.Tasks))
+					}
+					b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "incidents/s")
+				})
+			}
+		}
+	}
+}
+
+// BenchmarkDeclareIncidentParallel declares into the full setup from as
+// many goroutines as GOMAXPROCS: on PostgreSQL declarations overlap, on
+// SQLite they queue for the one writer.
+func BenchmarkDeclareIncidentParallel(b *testing.B) {
 	for _, engine := range storetest.Engines() {
 		b.Run(engine, func(b *testing.B) {
 			db := storetest.Open(b, engine, nil)
-			_, ctx, _ := storetest.User(b, db, warroom.UserRoleResponder)
-			svc := &warroom.Service{Name: "web", Tier: 1}
-			if err := db.CreateService(ctx, svc); err != nil {
-				b.Fatal(err)
-			}
+			ctx, svc := declareSetup(b, db, true)
 			b.ResetTimer()
-			for i := 0; b.Loop(); i++ {
-				inc := &warroom.Incident{Title: fmt.Sprintf("bench %d", i), Type: warroom.TypeSystemCrash, ServiceIDs: []int64{svc.ID},
-					Impact: warroom.Impact{UsersAffected: int64(i)}}
-				if err := db.DeclareIncident(ctx, inc); err != nil {
-					b.Fatal(err)
+			b.RunParallel(func(pb *testing.PB) {
+				for i := 0; pb.Next(); i++ {
+					inc := &warroom.Incident{Title: fmt.Sprintf("bench %d", i), Type: warroom.TypeSystemCrash, ServiceIDs: []int64{svc},
+						Impact: warroom.Impact{UsersAffected: 10_000 + int64(i)}}
+					if err := db.DeclareIncident(ctx, inc); err != nil {
+						b.Error(err)
+						return
+					}
 				}
-			}
+			})
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "incidents/s")
 		})
 	}
+}
+
+// declareSetup creates a responder and a service to declare on; full adds
+// the seeded SOP templates and an escalation policy paging the responder.
+func declareSetup(b *testing.B, db *store.DB, full bool) (context.Context, int64) {
+	b.Helper()
+	u, ctx, _ := storetest.User(b, db, warroom.UserRoleAdmin)
+	svc := &warroom.Service{Name: "web", Tier: 1}
+	if err := db.CreateService(ctx, svc); err != nil {
+		b.Fatal(err)
+	}
+	if !full {
+		return ctx, svc.ID
+	}
+	for _, t := range warroom.DefaultSOPTemplates() {
+		if err := db.CreateSOPTemplate(ctx, t); err != nil {
+			b.Fatal(err)
+		}
+	}
+	p := &warroom.EscalationPolicy{Name: "web", Levels: []warroom.EscalationLevel{
+		{DelaySeconds: 300, Targets: []warroom.EscalationTarget{{Type: warroom.TargetUser, ID: u.ID}}},
+	}}
+	if err := db.CreateEscalationPolicy(ctx, p); err != nil {
+		b.Fatal(err)
+	}
+	if err := db.SetServiceEscalationPolicy(ctx, svc.ID, p.ID); err != nil {
+		b.Fatal(err)
+	}
+	return ctx, svc.ID
 }
 
 // BenchmarkFindIncidents measures the incident list: a page of 50 from

@@ -65,6 +65,9 @@ type DB struct {
 
 	// stmts are the hot paths' statements, prepared once.
 	stmts stmtCache
+	// prepared are the statements of every query the transaction helpers
+	// run, prepared once per pool.
+	prepared stmtSets
 }
 
 // Open opens (creating if needed) a SQLite file path (or "file:..." DSN) or a
@@ -202,6 +205,7 @@ func (db *DB) openSQLite(ctx context.Context, dsn string) error {
 
 // Close closes the database.
 func (db *DB) Close() error {
+	db.prepared.close()
 	var errs []error
 	if db.read != nil && db.read != db.write {
 		errs = append(errs, db.read.Close())

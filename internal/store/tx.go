@@ -13,6 +13,13 @@ type tx struct {
 	sqlTx *sql.Tx
 	d     dialect
 	now   time.Time
+
+	// stmts are the pool's prepared statements (nil: run every query
+	// unprepared); bound are those bound to this transaction, and
+	// unprepared the texts it ran that are to be prepared once it ends.
+	stmts      *stmtSet
+	bound      map[*sql.Stmt]*sql.Stmt
+	unprepared []string
 }
 
 // beginWrite starts a transaction that may change data.
@@ -37,12 +44,14 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, opts *sql.TxOptions) (*tx
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &tx{sqlTx: t, d: db.d, now: db.now().UTC().Truncate(time.Microsecond)}, nil
+	return &tx{sqlTx: t, d: db.d, now: db.now().UTC().Truncate(time.Microsecond), stmts: db.prepared.of(pool, db.d)}, nil
 }
 
 // commit commits the transaction.
 func (tx *tx) commit() error {
-	if err := tx.sqlTx.Commit(); err != nil {
+	err := tx.sqlTx.Commit()
+	tx.prepareSeen()
+	if err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
@@ -50,17 +59,30 @@ func (tx *tx) commit() error {
 
 // rollback abandons the transaction; it is deferred by every method and does
 // nothing after a commit.
-func (tx *tx) rollback() error { return tx.sqlTx.Rollback() }
+func (tx *tx) rollback() error {
+	err := tx.sqlTx.Rollback()
+	tx.prepareSeen()
+	return err
+}
 
 func (tx *tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, tx.d.args(args)...)
+	}
 	return tx.sqlTx.ExecContext(ctx, tx.d.rebind(q), tx.d.args(args)...)
 }
 
 func (tx *tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, tx.d.args(args)...)
+	}
 	return tx.sqlTx.QueryContext(ctx, tx.d.rebind(q), tx.d.args(args)...)
 }
 
 func (tx *tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, tx.d.args(args)...)
+	}
 	return tx.sqlTx.QueryRowContext(ctx, tx.d.rebind(q), tx.d.args(args)...)
 }
 
