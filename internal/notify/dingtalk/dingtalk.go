@@ -49,19 +49,21 @@ type Payload struct {
 	Markdown Markdown `json:"markdown"`
 }
 
-// Build returns the payload for msg.
+// Build returns the payload for msg: the subject and text escaped, then
+// warroom's own links. The title is only shown, as plain text, in the
+// conversation list.
 func Build(msg *notify.Message) Payload {
 	var b strings.Builder
-	b.WriteString("### " + msg.Subject + "\n\n")
+	b.WriteString("### " + notify.EscapeMarkdown(strings.ReplaceAll(msg.Subject, "\n", " ")) + "\n\n")
 	// DingTalk Markdown needs a blank line for a line break.
-	b.WriteString(strings.ReplaceAll(msg.Text, "\n", "\n\n"))
+	b.WriteString(strings.ReplaceAll(notify.EscapeMarkdown(msg.Text), "\n", "\n\n"))
 	if len(msg.Links) > 0 {
 		b.WriteString("\n\n")
 		for i, l := range msg.Links {
 			if i > 0 {
 				b.WriteString(" | ")
 			}
-			fmt.Fprintf(&b, "[%s](%s)", l.Label, l.URL)
+			fmt.Fprintf(&b, "[%s](%s)", notify.LinkLabel(l.Label), l.URL)
 		}
 	}
 	return Payload{MsgType: "markdown", Markdown: Markdown{Title: msg.Subject, Text: b.String()}}

@@ -53,7 +53,7 @@ func TestNotify(t *testing.T) {
 		t.Errorf("timestamp: got %v, want milliseconds", query["timestamp"])
 	}
 	md, _ := got["markdown"].(map[string]any)
-	want := "### [P1] INC-7 down\n\none\n\ntwo\n\n[确认](https://w/l/a) | [解决](https://w/l/r)"
+	want := "### [P1]\u2060 INC-7 down\n\none\n\ntwo\n\n[确认](https://w/l/a) | [解决](https://w/l/r)"
 	if got["msgtype"] != "markdown" || md["title"] != msg.Subject || md["text"] != want {
 		t.Errorf("body: %v, want text %q", got, want)
 	}

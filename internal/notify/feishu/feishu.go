@@ -63,10 +63,12 @@ type Payload struct {
 	} `json:"content"`
 }
 
-// Build returns the payload for msg, signed when a secret is set.
+// Build returns the payload for msg, signed when a secret is set. Text
+// elements are escaped like Markdown so that no <at> or @all in the text
+// mentions anyone; warroom's links are "a" elements of their own.
 func Build(msg *notify.Message) Payload {
 	post := Post{Title: msg.Subject}
-	for _, line := range strings.Split(msg.Text, "\n") {
+	for _, line := range strings.Split(notify.EscapeMarkdown(msg.Text), "\n") {
 		post.Content = append(post.Content, []Element{{Tag: "text", Text: line}})
 	}
 	if len(msg.Links) > 0 {

@@ -24,18 +24,21 @@ type Payload struct {
 	Text string `json:"text"`
 }
 
-// Build returns the payload for msg.
+// Build returns the payload for msg: the subject and text escaped, then
+// warroom's own links.
 func Build(msg *notify.Message) Payload {
 	var b strings.Builder
-	b.WriteString("#### " + msg.Subject + "\n")
-	b.WriteString(msg.Text)
+	// A line break in the subject would end the heading and start a block
+	// of its own.
+	b.WriteString("#### " + notify.EscapeMarkdown(strings.ReplaceAll(msg.Subject, "\n", " ")) + "\n")
+	b.WriteString(notify.EscapeMarkdown(msg.Text))
 	if len(msg.Links) > 0 {
 		b.WriteString("\n\n")
 		for i, l := range msg.Links {
 			if i > 0 {
 				b.WriteString(" · ")
 			}
-			fmt.Fprintf(&b, "[%s](%s)", l.Label, l.URL)
+			fmt.Fprintf(&b, "[%s](%s)", notify.LinkLabel(l.Label), l.URL)
 		}
 	}
 	return Payload{Text: b.String()}

@@ -37,7 +37,7 @@ func TestNotify(t *testing.T) {
 	if err := json.Unmarshal(body, &p); err != nil {
 		t.Fatal(err)
 	}
-	want := "#### [P1] INC-7 down\nline one\nline two\n\n[Acknowledge](https://w/l/a) · [Resolve](https://w/l/r)"
+	want := "#### [P1]\u2060 INC-7 down\nline one\nline two\n\n[Acknowledge](https://w/l/a) · [Resolve](https://w/l/r)"
 	if path != "/hooks/xxx-generatedkey-xxx" || p["text"] != want || len(p) != 1 {
 		t.Errorf("got %s %s, want text %q", path, body, want)
 	}

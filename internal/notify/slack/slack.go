@@ -8,6 +8,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/warroomhq/warroom/internal/notify"
 )
@@ -42,11 +44,13 @@ type Payload struct {
 	Blocks []block `json:"blocks"`
 }
 
-// Build returns the payload for msg. Mattermost accepts the same text.
+// Build returns the payload for msg. The subject and text are escaped for
+// mrkdwn (the notification fallback text is mrkdwn too); the header is
+// plain_text, which Slack does not parse.
 func Build(msg *notify.Message) Payload {
-	p := Payload{Text: msg.Subject, Blocks: []block{
+	p := Payload{Text: escapeTruncate(msg.Subject, 3000), Blocks: []block{
 		{Type: "header", Text: &text{Type: "plain_text", Text: truncate(msg.Subject, 150)}},
-		{Type: "section", Text: &text{Type: "mrkdwn", Text: truncate(msg.Text, 3000)}},
+		{Type: "section", Text: &text{Type: "mrkdwn", Text: escapeTruncate(msg.Text, 3000)}},
 	}}
 	if len(msg.Links) > 0 {
 		a := block{Type: "actions"}
@@ -69,6 +73,26 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// escapeTruncate escapes s for mrkdwn within n runes of output, cutting
+// between escapes, never inside one: half an entity would show as junk.
+func escapeTruncate(s string, n int) string {
+	e := notify.EscapeSlack(s)
+	if utf8.RuneCountInString(e) <= n {
+		return e
+	}
+	var b strings.Builder
+	used := 0
+	for _, r := range s {
+		piece := notify.EscapeSlack(string(r))
+		if used+utf8.RuneCountInString(piece) > n-1 {
+			break
+		}
+		b.WriteString(piece)
+		used += utf8.RuneCountInString(piece)
+	}
+	return b.String() + "…"
 }
 
 // Notify implements notify.Notifier. Slack answers 200 "ok"; 4xx such as

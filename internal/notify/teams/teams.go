@@ -57,13 +57,14 @@ type Payload struct {
 	Attachments []Attachment `json:"attachments"`
 }
 
-// Build returns the payload for msg.
+// Build returns the payload for msg. TextBlocks render Markdown links, so
+// the subject and text are escaped; warroom's links are card actions.
 func Build(msg *notify.Message) Payload {
 	c := Card{
 		Schema: "http://adaptivecards.io/schemas/adaptive-card.json", Type: "AdaptiveCard", Version: "1.4",
 		Body: []TextBlock{
-			{Type: "TextBlock", Text: msg.Subject, Wrap: true, Weight: "Bolder", Size: "Medium"},
-			{Type: "TextBlock", Text: msg.Text, Wrap: true},
+			{Type: "TextBlock", Text: notify.EscapeMarkdown(msg.Subject), Wrap: true, Weight: "Bolder", Size: "Medium"},
+			{Type: "TextBlock", Text: notify.EscapeMarkdown(msg.Text), Wrap: true},
 		},
 	}
 	for _, l := range msg.Links {

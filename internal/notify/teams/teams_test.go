@@ -58,7 +58,7 @@ func TestNotify(t *testing.T) {
 	if a.ContentType != "application/vnd.microsoft.card.adaptive" || a.ContentURL != nil || c.Type != "AdaptiveCard" || c.Version != "1.4" || c.Schema != "http://adaptivecards.io/schemas/adaptive-card.json" {
 		t.Errorf("attachment: %+v", a)
 	}
-	if len(c.Body) != 2 || c.Body[0].Text != msg.Subject || c.Body[0].Weight != "Bolder" || c.Body[1].Text != "triggered" {
+	if len(c.Body) != 2 || c.Body[0].Text != "[P1]\u2060 INC-7 down" || c.Body[0].Weight != "Bolder" || c.Body[1].Text != "triggered" {
 		t.Errorf("card body: %+v", c.Body)
 	}
 	if len(c.Actions) != 1 || c.Actions[0].Type != "Action.OpenUrl" || c.Actions[0].URL != "https://w/l/a" || c.Actions[0].Title != "Acknowledge" {

@@ -35,25 +35,30 @@ type Payload struct {
 	} `json:"markdown"`
 }
 
-// Build returns the payload for msg.
+// Build returns the payload for msg: the subject and text escaped, then
+// warroom's own links.
 func Build(msg *notify.Message) Payload {
 	var links strings.Builder
 	for i, l := range msg.Links {
 		if i > 0 {
 			links.WriteString("  ")
 		}
-		fmt.Fprintf(&links, "[%s](%s)", l.Label, l.URL)
+		fmt.Fprintf(&links, "[%s](%s)", notify.LinkLabel(l.Label), l.URL)
 	}
-	head := `**<font color="warning">` + msg.Subject + "</font>**\n"
+	head := `**<font color="warning">` + notify.EscapeMarkdown(strings.ReplaceAll(msg.Subject, "\n", " ")) + "</font>**\n"
 	tail := ""
 	if links.Len() > 0 {
 		tail = "\n" + links.String()
 	}
-	text := msg.Text
+	text := notify.EscapeMarkdown(msg.Text)
 	// Cut the text, never the links: they are what the reader acts on.
 	if budget := maxContent - len(head) - len(tail) - len("…"); len(text) > budget {
 		cut := max(budget, 0)
 		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		// Nor between an escaped character and its joiner.
+		if cut > 0 && notify.IsMarkdownOpener(text[cut-1]) {
 			cut--
 		}
 		text = text[:cut] + "…"

@@ -36,7 +36,7 @@ func TestNotify(t *testing.T) {
 		t.Fatalf("got retry=%t err=%v", retry, err)
 	}
 	md, _ := got["markdown"].(map[string]any)
-	want := "**<font color=\"warning\">[P1] INC-7 down</font>**\ntriggered\n[确认](https://w/l/a)"
+	want := "**<font color=\"warning\">[P1]\u2060 INC-7 down</font>**\ntriggered\n[确认](https://w/l/a)"
 	if got["msgtype"] != "markdown" || md["content"] != want {
 		t.Errorf("body: %v, want content %q", got, want)
 	}
