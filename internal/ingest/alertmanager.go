@@ -103,6 +103,12 @@ func webhookEvent(m *AlertmanagerMessage, a *AlertmanagerAlert, raw []byte, sour
 	if len(a.Labels) == 0 && a.Fingerprint == "" {
 		return nil, warroom.FieldErrorf("labels", "an alert needs labels or a fingerprint")
 	}
+	if err := identifier("fingerprint", a.Fingerprint); err != nil {
+		return nil, err
+	}
+	if err := labelValues("labels", a.Labels); err != nil {
+		return nil, err
+	}
 	if ev.DedupKey == "" {
 		ev.DedupKey = LabelsKey(a.Labels)
 	}
@@ -131,6 +137,7 @@ func webhookEvent(m *AlertmanagerMessage, a *AlertmanagerAlert, raw []byte, sour
 			ev.Links = append(ev.Links, l)
 		}
 	}
+	ev.Links = plainLinks(ev.Links)
 	d := map[string]any{}
 	if len(a.Annotations) > 0 {
 		d["annotations"] = a.Annotations

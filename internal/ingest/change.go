@@ -43,12 +43,15 @@ func ParsePagerDutyChange(body []byte) (routingKey string, c *warroom.Change, er
 	var errs []string
 	if strings.TrimSpace(e.RoutingKey) == "" {
 		errs = append(errs, "'routing_key' is missing or blank")
+	} else if err := identifier("routing_key", e.RoutingKey); err != nil {
+		errs = append(errs, pdMessage(err))
 	}
 	if e.Payload == nil {
 		errs = append(errs, "'payload' is missing")
 		return "", nil, pdErrorf(errs...)
 	}
 	p := e.Payload
+	p.Summary, p.Source = plain(p.Summary), plain(p.Source)
 	if strings.TrimSpace(p.Summary) == "" {
 		errs = append(errs, "'payload.summary' is missing or blank")
 	} else if !utf8.ValidString(p.Summary) {
@@ -88,9 +91,9 @@ func ParsePagerDutyChange(body []byte) (routingKey string, c *warroom.Change, er
 	for _, l := range e.Links {
 		u, err := url.Parse(l.Href)
 		if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && len(l.Href) <= 2000 && len(c.Links) < 20 {
-			c.Links = append(c.Links, warroom.ChangeLink{Title: clip(l.Text, warroom.MaxTitleLen), URL: l.Href})
+			c.Links = append(c.Links, warroom.ChangeLink{Title: clip(plain(l.Text), warroom.MaxTitleLen), URL: l.Href})
 		} else if len(strings.Join(desc, "\n")) < maxChangeDetails {
-			desc = append(desc, "Link: "+clip(strings.ToValidUTF8(l.Text+" "+l.Href, "?"), 2100))
+			desc = append(desc, "Link: "+clip(plain(l.Text+" "+l.Href), 2100))
 		}
 	}
 	c.Description = clip(strings.Join(desc, "\n"), warroom.MaxTextLen)

@@ -1,6 +1,7 @@
 package ingest_test
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/ingest"
+	"github.com/warroomhq/warroom/internal/jsontext"
 )
 
 // seed adds the recorded payloads whose names start with prefix.
@@ -28,6 +30,15 @@ func seed(f *testing.F, prefix string) {
 	}
 	f.Add([]byte(`{}`))
 	f.Add([]byte(`[`))
+	// Text both engines must treat alike: bytes that are not UTF-8, a lone
+	// surrogate, NUL in a key, a label and free text.
+	for _, b := range files[:min(1, len(files))] {
+		body, _ := os.ReadFile(b)
+		for _, bad := range []string{"\xff", `\ud800`, `\u0000`} {
+			f.Add(bytes.Replace(body, []byte(`": "`), []byte(`": "`+bad), 1))
+			f.Add(bytes.ReplaceAll(body, []byte(`": "`), []byte(`": "`+bad)))
+		}
+	}
 }
 
 // checkEvents asserts what every parser promises of a success: valid,
@@ -51,6 +62,29 @@ func checkEvents(t *testing.T, events []*warroom.AlertEvent, err error) {
 		}
 		if err := ev.Validate(); err != nil {
 			t.Fatalf("event fails its own validation: %v", err)
+		}
+		storable(t, ev)
+	}
+}
+
+// storable asserts that both engines store ev alike: its text is UTF-8
+// without NUL, and its JSON has no string encoding/json would change.
+func storable(t *testing.T, ev *warroom.AlertEvent) {
+	texts := []string{ev.DedupKey, ev.Summary, ev.Source, string(ev.Action), string(ev.Severity)}
+	for k, v := range ev.Labels {
+		texts = append(texts, k, v)
+	}
+	for _, l := range ev.Links {
+		texts = append(texts, l.Href, l.Text)
+	}
+	for _, s := range texts {
+		if !utf8.ValidString(s) || strings.ContainsRune(s, 0) {
+			t.Fatalf("%q is not text PostgreSQL stores", s)
+		}
+	}
+	for _, b := range [][]byte{ev.Raw, ev.Details} {
+		if !utf8.Valid(b) || jsontext.Check(b, jsontext.NULInNames) != nil {
+			t.Fatalf("JSON %q is not stored alike on both engines", b)
 		}
 	}
 }

@@ -65,9 +65,17 @@ func ParseGeneric(body []byte) ([]*warroom.AlertEvent, error) {
 }
 
 func genericEvent(g *GenericEvent, raw []byte) (*warroom.AlertEvent, error) {
+	if err := identifier("dedup_key", g.DedupKey); err != nil {
+		return nil, err
+	}
+	if err := labelValues("labels", g.Labels); err != nil {
+		return nil, err
+	}
+	// Free text loses its NUL before it can key an event, so that the key
+	// derived below is that of the summary stored.
 	ev := &warroom.AlertEvent{
 		Action: warroom.AlertAction(strings.ToLower(strings.TrimSpace(g.Action))), DedupKey: g.DedupKey,
-		Summary: g.Summary, Source: g.Source, Labels: g.Labels, Raw: capRaw(raw),
+		Summary: plain(g.Summary), Source: plain(g.Source), Labels: g.Labels, Raw: capRaw(raw),
 	}
 	if ev.Action == "" {
 		ev.Action = warroom.ActionTrigger
@@ -81,7 +89,7 @@ func genericEvent(g *GenericEvent, raw []byte) (*warroom.AlertEvent, error) {
 	if len(g.Details) > 0 && string(g.Details) != "null" {
 		ev.Details = g.Details
 	}
-	for _, l := range g.Links {
+	for _, l := range plainLinks(g.Links) {
 		if l.Href != "" {
 			ev.Links = append(ev.Links, l)
 		}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/jsontext"
 )
 
 // NewDedupKey returns a random 32-character key, as PagerDuty generates for
@@ -119,10 +120,14 @@ func parseTime(field, s string) (time.Time, error) {
 
 // decodeObject decodes a JSON object leniently (unknown fields are ignored,
 // as the senders add fields over time) and reports errors in the API's
-// terms.
+// terms. Text that is not UTF-8 is refused rather than decoded, which would
+// replace it (text.go says why).
 func decodeObject(body []byte, v any) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return warroom.Errorf(warroom.EMALFORMED, "request body is empty; expected a JSON object")
+	}
+	if err := jsontext.Check(body, jsontext.NULInNames); err != nil {
+		return err
 	}
 	if err := json.Unmarshal(body, v); err != nil {
 		var typ *json.UnmarshalTypeError

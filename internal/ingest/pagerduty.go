@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/warroomhq/warroom"
@@ -66,6 +67,15 @@ func DecodePagerDuty(body []byte, v any) error {
 	return nil
 }
 
+// pdMessage words an error about a field as PagerDuty does: 'payload.summary' is….
+func pdMessage(err error) string {
+	var e *warroom.Error
+	if errors.As(err, &e) && e.Field != "" {
+		return "'" + e.Field + "' " + strings.TrimPrefix(e.Message, e.Field+": ")
+	}
+	return warroom.ErrorMessage(err)
+}
+
 // ParsePagerDuty decodes and checks an Events API v2 event and returns its
 // routing key and the event. A trigger without a dedup_key gets a new random
 // one, which the caller returns to the client as PagerDuty does. Failures
@@ -78,6 +88,11 @@ func ParsePagerDuty(body []byte) (routingKey string, ev *warroom.AlertEvent, err
 	var errs []string
 	if strings.TrimSpace(e.RoutingKey) == "" {
 		errs = append(errs, "'routing_key' is missing or blank")
+	}
+	for _, err := range []error{identifier("routing_key", e.RoutingKey), identifier("dedup_key", e.DedupKey)} {
+		if err != nil {
+			errs = append(errs, pdMessage(err))
+		}
 	}
 	// The routing key is a credential: it is not kept in the raw copy,
 	// which everyone who can read alerts can see.
@@ -127,6 +142,7 @@ func ParsePagerDuty(body []byte) (routingKey string, ev *warroom.AlertEvent, err
 	if e.ClientURL != "" {
 		ev.Links = append(ev.Links, warroom.Link{Href: e.ClientURL, Text: e.Client})
 	}
+	ev.Links = plainLinks(ev.Links)
 	if err := ev.Validate(); err != nil {
 		return e.RoutingKey, nil, pdErrorf(warroom.ErrorMessage(err))
 	}
@@ -139,6 +155,8 @@ func pdPayload(e *PagerDutyEvent, ev *warroom.AlertEvent) []string {
 	if p == nil {
 		return []string{"'payload' is missing"}
 	}
+	// PagerDuty's payload fields are free text, the labels made of them too.
+	p.Summary, p.Source, p.Component, p.Group, p.Class = plain(p.Summary), plain(p.Source), plain(p.Component), plain(p.Group), plain(p.Class)
 	var errs []string
 	if strings.TrimSpace(p.Summary) == "" {
 		errs = append(errs, "'payload.summary' is missing or blank")

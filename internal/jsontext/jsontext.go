@@ -64,7 +64,11 @@ func Check(body []byte, rule NUL) error {
 		nul:           "must not contain NUL (\\u0000)",
 	}[p]
 	if name {
-		what = "a member name " + what
+		what = map[problem]string{
+			badUTF8:       "has a member name that is not valid UTF-8",
+			loneSurrogate: "has a member name with a \\u escape of a lone UTF-16 surrogate, which is no character",
+			nul:           "has a member name with NUL (\\u0000)",
+		}[p]
 	}
 	if path == "" {
 		return warroom.Errorf(warroom.EMALFORMED, "request body: %s", what)
