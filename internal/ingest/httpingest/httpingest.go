@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/ingest"
@@ -148,6 +149,9 @@ func (h *Handler) Close() { h.commits.close() }
 
 // integration returns the active integration of a key, from a short cache.
 func (h *Handler) integration(ctx context.Context, key string) (*warroom.Integration, error) {
+	if !isText(key) {
+		return nil, warroom.Errorf(warroom.EUNAUTHORIZED, "the integration key is unknown or revoked")
+	}
 	now := h.d.Now()
 	h.mu.Lock()
 	c, ok := h.keys[key]
@@ -333,7 +337,12 @@ func (h *Handler) heartbeat(w http.ResponseWriter, r *http.Request) {
 		h.error(w, r, err)
 		return
 	}
-	m, err := h.d.Monitors.CheckIn(r.Context(), r.PathValue("token"))
+	token := r.PathValue("token")
+	if !isText(token) {
+		h.error(w, r, warroom.Errorf(warroom.EUNAUTHORIZED, "unknown monitor token"))
+		return
+	}
+	m, err := h.d.Monitors.CheckIn(r.Context(), token)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		h.error(w, r, warroom.Errorf(warroom.EUNAUTHORIZED, "unknown monitor token"))
 		return
@@ -346,6 +355,11 @@ func (h *Handler) heartbeat(w http.ResponseWriter, r *http.Request) {
 	}
 	h.json(w, r, http.StatusOK, map[string]any{"status": "ok", "monitor": m.Name, "due_at": m.DueAt})
 }
+
+// isText reports whether a credential from a URL or header can be looked
+// up at all: none is issued with bytes that are not UTF-8 or NUL, which
+// PostgreSQL would refuse to compare rather than find nothing.
+func isText(s string) bool { return utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 }
 
 func (h *Handler) json(w http.ResponseWriter, r *http.Request, status int, v any) {
 	server.JSON(w, r, h.d.Logger, status, v)
