@@ -103,6 +103,17 @@ func (c *Client) EscalateNow(ctx context.Context, incidentID int64) error {
 	return c.do(ctx, http.MethodPost, "/api/v1/incidents/"+itoa(incidentID)+"/escalate", nil, nil, nil)
 }
 
+// FindEscalations lists an incident's escalations, running and stopped.
+func (c *Client) FindEscalations(ctx context.Context, incidentID int64) ([]*warroom.Escalation, error) {
+	var out struct {
+		Escalations []*warroom.Escalation `json:"escalations"`
+	}
+	if err := c.do(ctx, http.MethodGet, "/api/v1/incidents/"+itoa(incidentID)+"/escalations", nil, nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Escalations, nil
+}
+
 // FindContactMethods lists a user's contact methods.
 func (c *Client) FindContactMethods(ctx context.Context, userID int64) ([]*warroom.ContactMethod, error) {
 	var out struct {
