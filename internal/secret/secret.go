@@ -1,7 +1,10 @@
 // Package secret encrypts credentials at rest: notification webhook URLs
 // with tokens in them, SMTP passwords, chat bot secrets. It uses AES-256-GCM
 // with a key from WARROOM_SECRET_KEY or from a key file created on first
-// start, so that a copy of the database alone reveals none of them.
+// start, so that a copy of the database alone reveals none of them. The
+// store keeps a value sealed with the key it first met and refuses to open
+// with any other key, so a changed key stops the start instead of failing
+// every later read.
 package secret
 
 import (

@@ -89,6 +89,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := db.checkSealer(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 

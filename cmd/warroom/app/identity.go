@@ -60,6 +60,10 @@ func (m *Main) openSecrets() error {
 	if err != nil {
 		return err
 	}
+	m.keySource = "WARROOM_SECRET_KEY"
+	if strings.TrimSpace(m.Config.SecretKey) == "" {
+		m.keySource = "the key file " + filepath.Clean(path)
+	}
 	box, err := secret.New(key)
 	if err != nil {
 		return err

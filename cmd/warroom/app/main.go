@@ -77,6 +77,9 @@ type Main struct {
 	comms *statuspage.Notifier
 	// outbound is the policy for the URLs people configure; set by Run.
 	outbound *notify.Policy
+	// keySource says where the secret key came from, for the error when
+	// it does not fit the database.
+	keySource string
 }
 
 // NewMain returns a Main with the default configuration, reading the
@@ -129,7 +132,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	if m.DB == nil {
 		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine, Outbound: m.outbound})
-		if err != nil {
+		if errors.Is(err, store.ErrSealerMismatch) {
+			return fmt.Errorf("secret key: the key from %s does not open the credentials in %s, which were sealed with another key; start with that key (WARROOM_SECRET_KEY or --secret-key-file)", m.keySource, Redact(m.Config.Database))
+		} else if err != nil {
 			return fmt.Errorf("open database %s: %w", Redact(m.Config.Database), err)
 		}
 		m.DB, m.ownDB = db, true
