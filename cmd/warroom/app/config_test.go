@@ -71,6 +71,12 @@ func TestMain_ParseFlags(t *testing.T) {
 		{name: "BadSMTPPort", env: map[string]string{"WARROOM_SMTP_HOST": "mail", "WARROOM_SMTP_FROM": "w@example.com", "WARROOM_SMTP_PORT": "smtp"}, wantErr: true},
 		{name: "BadSMTPTLS", args: []string{"--smtp-host", "mail", "--smtp-from", "w@example.com", "--smtp-tls", "ssl"}, wantErr: true},
 		{name: "SMTPWithoutFrom", args: []string{"--smtp-host", "mail"}, wantErr: true},
+		{
+			name: "OutboundAllowFromEnv",
+			env:  map[string]string{"WARROOM_OUTBOUND_ALLOW": "10.20.0.0/16, chat.corp.example"},
+			want: func() app.Config { c := def; c.OutboundAllow = "10.20.0.0/16, chat.corp.example"; return c }(),
+		},
+		{name: "BadOutboundAllow", args: []string{"--outbound-allow", "10.0.0.0/33"}, wantErr: true},
 		{name: "UnknownFlag", args: []string{"--port", "80"}, wantErr: true},
 		{name: "StrayArgument", args: []string{"now"}, wantErr: true},
 		{name: "BadLogLevel", env: map[string]string{"WARROOM_LOG_LEVEL": "loud"}, wantErr: true},
