@@ -122,6 +122,9 @@ func TestEnqueueChange_Refused(t *testing.T) {
 			{"Malformed", `{`, "malformed"},
 			{"NoSummary", `{"routing_key":"k","payload":{}}`, "payload.summary"},
 			{"UnknownKey", `{"routing_key":"0123456789abcdef0123456789abcdef","payload":{"summary":"deploy"}}`, "routing_key"},
+			{"NotUTF8", "{\"routing_key\":\"k\",\"payload\":{\"summary\":\"deploy \xff\"}}", "payload.summary: is not valid UTF-8"},
+			{"LoneSurrogate", `{"routing_key":"k","payload":{"summary":"d","custom_details":{"v":"\ud800"}}}`, "payload.custom_details.v"},
+			{"KeyNUL", `{"routing_key":"0123456789abcdef\u0000","payload":{"summary":"deploy"}}`, "'routing_key' must not contain NUL"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				r := h.with(t).do("", "POST", "/v2/change/enqueue", tt.body)

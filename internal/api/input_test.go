@@ -43,6 +43,10 @@ func TestBadInput(t *testing.T) {
 			{"Trailing", "/api/v1/incidents", `{"title":"x","type":"other"}{"title":"y","type":"other"}`, 400, ""},
 			{"Empty", "/api/v1/incidents", ``, 400, ""},
 			{"Array", "/api/v1/incidents", `[{"title":"x","type":"other"}]`, 400, ""},
+			{"TitleNotUTF8", "/api/v1/incidents", "{\"title\":\"db \xff down\",\"type\":\"other\"}", 400, "title"},
+			{"TitleLoneSurrogate", "/api/v1/incidents", `{"title":"db \udfff down","type":"other"}`, 400, "title"},
+			{"NestedNotUTF8", "/api/v1/incidents", "{\"title\":\"x\",\"type\":\"other\",\"impact\":{\"money_affected\":{\"currency\":\"\xc3\"}}}", 400, "impact.money_affected.currency"},
+			{"NoteNUL", notes, `{"text":"a\u0000b"}`, 400, "text"},
 			{"EmptyNote", notes, map[string]any{"text": ""}, 422, "text"},
 			{"NoteUnknownField", notes, `{"text":"x","author":"me"}`, 400, "author"},
 		} {

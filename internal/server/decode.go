@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/jsontext"
 )
 
 // DecodeJSON reads the request body, at most limit bytes, into v. It is
@@ -35,10 +36,16 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any, limit int64) erro
 	return Decode(body, v)
 }
 
-// Decode is DecodeJSON for a body already in memory.
+// Decode is DecodeJSON for a body already in memory. A string that is not
+// UTF-8 or holds NUL is refused with its path: encoding/json would replace
+// the one with U+FFFD, and PostgreSQL refuses the other, where SQLite
+// stores it.
 func Decode(body []byte, v any) error {
 	if len(bytes.TrimSpace(body)) == 0 {
 		return warroom.Errorf(warroom.EMALFORMED, "request body is empty; expected a JSON object")
+	}
+	if err := jsontext.Check(body, jsontext.NULAnywhere); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
