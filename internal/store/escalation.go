@@ -216,30 +216,21 @@ func (db *DB) FindServiceEscalationPolicy(ctx context.Context, serviceID int64) 
 // startPaging runs in the transaction that declares an incident: it writes
 // an escalation for the policy of each of the incident's services and the
 // incident's SLA timers, so that paging cannot be lost between the declare
-// and the engine picking it up.
+// and the engine picking it up. The escalations are one INSERT … SELECT:
+// the policies are not read back to Go only to be written again.
 func startPaging(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 	if len(inc.ServiceIDs) > 0 {
-		rows, err := tx.query(ctx, `SELECT DISTINCT policy_id FROM service_escalation_policies WHERE service_id IN (`+placeholders(len(inc.ServiceIDs))+`) ORDER BY policy_id`, idArgs(inc.ServiceIDs)...)
-		if err != nil {
+		// DISTINCT sits in a subquery: over the parameters it would make
+		// PostgreSQL type them as text. The outer WHERE keeps SQLite from
+		// reading ON CONFLICT as a join constraint.
+		args := append([]any{inc.ID, tx.now, tx.now}, idArgs(inc.ServiceIDs)...)
+		if _, err := tx.exec(ctx, `INSERT INTO escalations (incident_id, policy_id, level, loop, next_at, created_at)
+			SELECT ?, p.policy_id, 0, 0, ?, ? FROM (SELECT DISTINCT policy_id FROM service_escalation_policies
+				WHERE service_id IN (`+placeholders(len(inc.ServiceIDs))+`)) p WHERE true
+			ORDER BY p.policy_id
+			ON CONFLICT (incident_id, policy_id) DO UPDATE SET level = 0, loop = 0, next_at = excluded.next_at, stopped_at = NULL, stop_reason = ''`,
+			args...); err != nil {
 			return fmt.Errorf("start paging: %w", err)
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("start paging: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("start paging: %w", err)
-		}
-		for _, id := range ids {
-			if err := startEscalation(ctx, tx, inc.ID, id); err != nil {
-				return err
-			}
 		}
 	}
 	return startSLATimers(ctx, tx, inc)

@@ -46,7 +46,8 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 		return warroom.FieldErrorf("detected_at", "must not be in the future")
 	}
 	serviceIDs := uniqueIDs(inc.ServiceIDs)
-	if err := checkServices(ctx, tx, serviceIDs); err != nil {
+	services, err := declaredServices(ctx, tx, serviceIDs)
+	if err != nil {
 		return err
 	}
 	m, err := findSeverityMatrix(ctx, tx)
@@ -101,7 +102,13 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 			return err
 		}
 	}
-	if err := instantiateSOPs(ctx, tx, inc, nil); err != nil {
+	// A new incident has no tasks yet: its SOP tasks are numbered from 1.
+	ts, err := findSOPTemplates(ctx, tx)
+	if err != nil {
+		return err
+	}
+	tasks, err := addSOPTasks(ctx, tx, inc, ts, nil, 1)
+	if err != nil {
 		return err
 	}
 	// Escalations and SLA timers are written in the declare transaction, so
@@ -116,12 +123,61 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 		return err
 	}
 
-	stored, err := findIncident(ctx, tx, inc.ID)
-	if err != nil {
+	// The incident is returned as findIncident would read it back, built
+	// from what this transaction wrote rather than read again: the row
+	// as inserted, its services by name, no roles yet, its SOP tasks.
+	stored := *inc
+	stored.ServiceIDs, stored.Services = make([]int64, 0, len(services)), services
+	for _, s := range services {
+		stored.ServiceIDs = append(stored.ServiceIDs, s.ID)
+	}
+	if im.RecoveryPathAvailable != nil {
+		v := *im.RecoveryPathAvailable
+		stored.Impact.RecoveryPathAvailable = &v
+	}
+	stored.SLA = nil
+	if err := fillSLA(ctx, tx, []*warroom.Incident{&stored}); err != nil {
 		return err
 	}
-	*inc = *stored
+	stored.Roles = []*warroom.RoleAssignment{}
+	stored.Tasks = tasks
+	if stored.Tasks == nil {
+		stored.Tasks = []*warroom.Task{}
+	}
+	*inc = stored
 	return nil
+}
+
+// declaredServices returns the services of a new incident by name, or
+// ENOTFOUND naming service_ids as checkServices does.
+func declaredServices(ctx context.Context, tx *tx, ids []int64) ([]*warroom.Service, error) {
+	services := []*warroom.Service{}
+	if len(ids) == 0 {
+		return services, nil
+	}
+	rows, err := tx.query(ctx, `SELECT `+serviceColumns+` FROM services s WHERE s.id IN (`+placeholders(len(ids))+`) ORDER BY s.name`, idArgs(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("check services: %w", err)
+	}
+	defer rows.Close()
+	found := map[int64]bool{}
+	for rows.Next() {
+		s, err := scanService(rows)
+		if err != nil {
+			return nil, fmt.Errorf("check services: %w", err)
+		}
+		found[s.ID] = true
+		services = append(services, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("check services: %w", err)
+	}
+	for _, id := range ids {
+		if !found[id] {
+			return nil, &warroom.Error{Code: warroom.ENOTFOUND, Field: "service_ids", Message: fmt.Sprintf("service_ids: service %d not found", id)}
+		}
+	}
+	return services, nil
 }
 
 // UpdateIncident changes descriptive fields; a change of impact re-proposes

@@ -35,7 +35,16 @@ func getSetting(ctx context.Context, tx *tx, key string, v any) (bool, error) {
 	return true, nil
 }
 
+// settingsMemo keeps the policies a transaction has read: a declaration
+// reads the matrix and the SLA targets several times over. A write of any
+// setting forgets them.
+type settingsMemo struct {
+	matrix      *warroom.SeverityMatrix
+	slaPolicies []warroom.SLAPolicy
+}
+
 func putSetting(ctx context.Context, tx *tx, key string, v any) error {
+	tx.settings = settingsMemo{}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return fmt.Errorf("put setting %s: %w", key, err)
@@ -48,7 +57,12 @@ func putSetting(ctx context.Context, tx *tx, key string, v any) error {
 	return nil
 }
 
+// findSeverityMatrix returns the matrix in force, read once per
+// transaction; callers must not change it.
 func findSeverityMatrix(ctx context.Context, tx *tx) (*warroom.SeverityMatrix, error) {
+	if tx.settings.matrix != nil {
+		return tx.settings.matrix, nil
+	}
 	var m warroom.SeverityMatrix
 	ok, err := getSetting(ctx, tx, settingSeverityMatrix, &m)
 	if err != nil {
@@ -57,10 +71,16 @@ func findSeverityMatrix(ctx context.Context, tx *tx) (*warroom.SeverityMatrix, e
 	if !ok {
 		m = warroom.DefaultSeverityMatrix()
 	}
+	tx.settings.matrix = &m
 	return &m, nil
 }
 
+// findSLAPolicies returns the policies, worst severity first, read once
+// per transaction; callers must not change them.
 func findSLAPolicies(ctx context.Context, tx *tx) ([]warroom.SLAPolicy, error) {
+	if tx.settings.slaPolicies != nil {
+		return tx.settings.slaPolicies, nil
+	}
 	var ps []warroom.SLAPolicy
 	ok, err := getSetting(ctx, tx, settingSLAPolicies, &ps)
 	if err != nil {
@@ -70,6 +90,7 @@ func findSLAPolicies(ctx context.Context, tx *tx) ([]warroom.SLAPolicy, error) {
 		ps = warroom.DefaultSLAPolicies()
 	}
 	sort.Slice(ps, func(i, j int) bool { return ps[i].Severity.Rank() < ps[j].Severity.Rank() })
+	tx.settings.slaPolicies = ps
 	return ps, nil
 }
 

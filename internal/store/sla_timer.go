@@ -76,25 +76,34 @@ func nextSeverityCheck(m *warroom.SeverityMatrix, inc *warroom.Incident, now tim
 	return time.Time{}, false
 }
 
-// startSLATimers writes the incident's timers in its declare transaction.
+// startSLATimers writes the timers of inc, as declared in this transaction,
+// in one statement.
 func startSLATimers(ctx context.Context, tx *tx, inc *warroom.Incident) error {
-	full, err := findIncident(ctx, tx, inc.ID)
-	if err != nil {
+	full := *inc
+	full.SLA = nil
+	if err := fillSLA(ctx, tx, []*warroom.Incident{&full}); err != nil {
 		return err
 	}
+	var timers []any
 	for _, kind := range []string{timerAckWarning, timerAckBreach, timerResolveWarning, timerResolveBreach} {
-		if due, ok := slaDue(full, kind); ok {
-			if err := setTimer(ctx, tx, inc.ID, kind, &due); err != nil {
-				return err
-			}
+		if due, ok := slaDue(&full, kind); ok {
+			timers = append(timers, inc.ID, kind, due)
 		}
 	}
 	m, err := findSeverityMatrix(ctx, tx)
 	if err != nil {
 		return err
 	}
-	if due, ok := nextSeverityCheck(m, full, tx.now); ok {
-		return setTimer(ctx, tx, inc.ID, timerSeverity, &due)
+	if due, ok := nextSeverityCheck(m, &full, tx.now); ok {
+		timers = append(timers, inc.ID, timerSeverity, due)
+	}
+	if len(timers) == 0 {
+		return nil
+	}
+	_, err = tx.exec(ctx, `INSERT INTO sla_timers (incident_id, kind, due_at) VALUES `+rowPlaceholders(len(timers)/3, 3)+`
+		ON CONFLICT (incident_id, kind) DO UPDATE SET due_at = excluded.due_at, failures = 0, last_error = ''`, timers...)
+	if err != nil {
+		return fmt.Errorf("start sla timers: %w", err)
 	}
 	return nil
 }

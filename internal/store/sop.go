@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/warroomhq/warroom"
 )
@@ -208,24 +209,95 @@ func instantiateSOPs(ctx context.Context, tx *tx, inc *warroom.Incident, skip ma
 	if err != nil {
 		return err
 	}
+	_, err = addSOPTasks(ctx, tx, inc, ts, skip, pos)
+	return err
+}
+
+// addSOPTasks adds the tasks of the templates in ts that apply and are not
+// in skip, numbered from pos, and returns them as stored.
+func addSOPTasks(ctx context.Context, tx *tx, inc *warroom.Incident, ts []*warroom.SOPTemplate, skip map[int64]bool, pos int) ([]*warroom.Task, error) {
+	var tasks []*warroom.Task
+	var applied []*warroom.SOPTemplate
 	for _, t := range ts {
 		if skip[t.ID] || !t.Applies(inc.Severity, inc.Type) {
 			continue
 		}
+		applied = append(applied, t)
 		for _, title := range t.Tasks {
-			if _, err := tx.insert(ctx, `INSERT INTO tasks (incident_id, title, template_id, position, created_at) VALUES (?, ?, ?, ?, ?)`,
-				inc.ID, title, t.ID, pos, tx.now); err != nil {
-				return fmt.Errorf("instantiate sop: %w", err)
-			}
+			id := t.ID
+			tasks = append(tasks, &warroom.Task{IncidentID: inc.ID, Title: title, TemplateID: &id, Position: pos, CreatedAt: tx.now})
 			pos++
 		}
+	}
+	if err := insertTasks(ctx, tx, tasks); err != nil {
+		return nil, err
+	}
+	for _, t := range applied {
 		if _, err := addEvent(ctx, tx, inc.ID, warroom.EventTaskAdded, fmt.Sprintf("SOP %q: %d tasks added", t.Name, len(t.Tasks)), "", map[string]any{
 			"template_id": t.ID, "template": t.Name, "tasks": t.Tasks,
 		}); err != nil {
-			return err
+			return nil, err
+		}
+	}
+	return tasks, nil
+}
+
+// maxTaskRows is how many tasks one INSERT adds: a template holds at most
+// 100, so a declaration under one template is one statement, and the
+// statements of all sizes stay few enough to keep prepared.
+const maxTaskRows = 100
+
+// insertTasks inserts template tasks, up to maxTaskRows a statement, and
+// sets their IDs.
+func insertTasks(ctx context.Context, tx *tx, tasks []*warroom.Task) error {
+	for len(tasks) > 0 {
+		n := min(len(tasks), maxTaskRows)
+		chunk := tasks[:n]
+		tasks = tasks[n:]
+		args := make([]any, 0, 5*n)
+		byPos := make(map[int]*warroom.Task, n)
+		for _, t := range chunk {
+			args = append(args, t.IncidentID, t.Title, *t.TemplateID, t.Position, t.CreatedAt)
+			byPos[t.Position] = t
+		}
+		rows, err := tx.query(ctx, `INSERT INTO tasks (incident_id, title, template_id, position, created_at) VALUES `+rowPlaceholders(n, 5)+
+			` RETURNING id, position`, args...)
+		if err != nil {
+			return fmt.Errorf("instantiate sop: %w", err)
+		}
+		// RETURNING gives rows in no defined order; the position names
+		// which task each ID is.
+		for rows.Next() {
+			var id int64
+			var pos int
+			if err := rows.Scan(&id, &pos); err != nil {
+				rows.Close()
+				return fmt.Errorf("instantiate sop: %w", err)
+			}
+			if t := byPos[pos]; t != nil {
+				t.ID = id
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("instantiate sop: %w", err)
 		}
 	}
 	return nil
+}
+
+// rowPlaceholders returns "(?, ?), (?, ?)" for n rows of cols values.
+func rowPlaceholders(n, cols int) string {
+	row := "(" + placeholders(cols) + ")"
+	var b strings.Builder
+	b.Grow(n * (len(row) + 2))
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(row)
+	}
+	return b.String()
 }
 
 func nextTaskPosition(ctx context.Context, tx *tx, incidentID int64) (int, error) {

@@ -20,6 +20,8 @@ type tx struct {
 	stmts      *stmtSet
 	bound      map[*sql.Stmt]*sql.Stmt
 	unprepared []string
+
+	settings settingsMemo
 }
 
 // beginWrite starts a transaction that may change data.
