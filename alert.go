@@ -347,6 +347,9 @@ type RoutingReport struct {
 	Stormed  int
 	// Failed counts alerts whose routing failed and will be retried.
 	Failed int
+	// More is set when the pass stopped early, having opened as many
+	// incidents as one pass commits at once: more alerts are waiting.
+	More bool
 }
 
 // AlertService stores and routes alerts.

@@ -52,7 +52,9 @@ func (m *AlertRouting) Tick(ctx context.Context, now time.Time) error {
 				m.Wake()
 			}
 		}
-		if rep.Routed < batch {
+		// A pass that stopped early committed the incidents it opened so
+		// that they are paged for while the rest of the storm is routed.
+		if rep.Routed < batch && !rep.More {
 			return nil
 		}
 	}

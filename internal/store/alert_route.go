@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,7 +82,8 @@ func (db *DB) routeAlerts(ctx context.Context, now time.Time, limit int, careful
 		return rep, fmt.Errorf("route alerts: %w", err)
 	}
 	var entries []outboxEntry
-	var ids []any
+	var ids []int64
+	var ends []int // ends[i]: entries of the rows up to ids[i]
 	for rows.Next() && len(entries) < limit {
 		var id int64
 		var list string
@@ -97,6 +100,7 @@ func (db *DB) routeAlerts(ctx context.Context, now time.Time, limit int, careful
 			}
 			entries = append(entries, e)
 		}
+		ends = append(ends, len(entries))
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
@@ -110,7 +114,17 @@ func (db *DB) routeAlerts(ctx context.Context, now time.Time, limit int, careful
 	if err != nil {
 		return rep, err
 	}
-	for _, e := range entries {
+	if err := r.prefetch(ctx, entries, alerts); err != nil {
+		return rep, err
+	}
+	done := len(entries)
+	for i, e := range entries {
+		// A pass that has opened enough incidents commits, so that their
+		// pages go out now rather than after the whole storm is routed.
+		if len(rep.Opened) >= maxOpenedPerPass {
+			done, rep.More = i, true
+			break
+		}
 		a := alerts[e.alertID]
 		if a == nil {
 			continue
@@ -135,10 +149,43 @@ func (db *DB) routeAlerts(ctx context.Context, now time.Time, limit int, careful
 	if err := r.finish(ctx); err != nil {
 		return rep, err
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM alert_outbox WHERE id IN (`+placeholders(len(ids))+`)`, ids...); err != nil {
-		return rep, fmt.Errorf("route alerts: %w", err)
+	if err := consumeOutbox(ctx, tx, ids, ends, entries, done); err != nil {
+		return rep, err
 	}
 	return rep, tx.commit()
+}
+
+// maxOpenedPerPass bounds the incidents one routing pass opens before it
+// commits.
+const maxOpenedPerPass = 50
+
+// consumeOutbox deletes the outbox rows whose entries the pass routed (the
+// first done) and keeps the rest of a row it routed only part of.
+func consumeOutbox(ctx context.Context, tx *tx, ids []int64, ends []int, entries []outboxEntry, done int) error {
+	var gone []int64
+	start := 0
+	for i, id := range ids {
+		switch {
+		case ends[i] <= done:
+			gone = append(gone, id)
+		case start < done:
+			rest := make([]string, 0, ends[i]-done)
+			for _, e := range entries[done:ends[i]] {
+				rest = append(rest, formatOutboxEntry(e))
+			}
+			if _, err := tx.exec(ctx, `UPDATE alert_outbox SET entries = ? WHERE id = ?`, strings.Join(rest, ","), id); err != nil {
+				return fmt.Errorf("route alerts: %w", err)
+			}
+		}
+		start = ends[i]
+	}
+	if len(gone) == 0 {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM alert_outbox WHERE id IN (`+placeholders(len(gone))+`)`, idArgs(gone)...); err != nil {
+		return fmt.Errorf("route alerts: %w", err)
+	}
+	return nil
 }
 
 // parseOutboxEntry reads one entry of an outbox row: an alert ID, negative
@@ -243,6 +290,7 @@ type router struct {
 	flows    map[int64][]*warroom.Monitor
 	services map[int64]*warroom.Service
 	storms   map[int64]int // service → incidents alerts opened in its storm window
+	fires    map[alertKey]int // recent alerts of a key, read up front for flap detection
 	groups   map[groupID]*group
 	attached map[int64][]*warroom.Alert // incident → alerts attached this pass
 	order    []int64                    // incidents in attached, in order
@@ -274,7 +322,7 @@ const stormKey = "\x1fstorm"
 
 func newRouter(tx *tx, stmts *alertStmts, rep *warroom.RoutingReport) *router {
 	return &router{tx: tx, rules: map[int64][]*warroom.RoutingRule{}, windows: map[int64][]*warroom.MaintenanceWindow{},
-		flows: map[int64][]*warroom.Monitor{}, services: map[int64]*warroom.Service{}, storms: map[int64]int{},
+		flows: map[int64][]*warroom.Monitor{}, services: map[int64]*warroom.Service{}, storms: map[int64]int{}, fires: map[alertKey]int{},
 		groups: map[groupID]*group{}, attached: map[int64][]*warroom.Alert{}, resolved: map[int64][]*warroom.Alert{},
 		acked: map[int64]*warroom.Alert{}, routed: map[routedAs][]int64{}, stmts: stmts, rep: rep}
 }
@@ -318,19 +366,12 @@ func (r *router) finish(ctx context.Context) error {
 		if len(as) > 1 {
 			text = fmt.Sprintf("%d alerts attached, first: %s", len(as), as[0].Summary)
 		}
-		if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertAttached, text, "", map[string]any{"alerts": alertList(as)}); err != nil {
+		if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertAttached, text, "", map[string]any{"alerts": alertList(as), "count": len(as)}); err != nil {
 			return err
 		}
 	}
-	for id, g := range r.groups {
-		if g == nil || !g.touched {
-			continue
-		}
-		if _, err := r.tx.exec(ctx, `INSERT INTO alert_groups (service_id, rule_id, group_key, incident_id, last_alert_at) VALUES (?, ?, ?, ?, ?)
-			ON CONFLICT (service_id, rule_id, group_key) DO UPDATE SET incident_id = excluded.incident_id, last_alert_at = excluded.last_alert_at`,
-			id.serviceID, id.ruleID, id.key, g.incidentID, g.lastAlertAt); err != nil {
-			return fmt.Errorf("save alert group: %w", err)
-		}
+	if err := r.saveGroups(ctx); err != nil {
+		return err
 	}
 	for ids := r.flapping; len(ids) > 0; {
 		n := min(len(ids), 500)
@@ -352,9 +393,152 @@ func (r *router) finish(ctx context.Context) error {
 	return nil
 }
 
+// saveGroups writes the groups the pass touched in multi-row upserts, in
+// key order so that concurrent passes on PostgreSQL lock them in the same
+// order.
+func (r *router) saveGroups(ctx context.Context) error {
+	var ids []groupID
+	for id, g := range r.groups {
+		if g != nil && g.touched {
+			ids = append(ids, id)
+		}
+	}
+	slices.SortFunc(ids, func(a, b groupID) int {
+		return cmp.Or(cmp.Compare(a.serviceID, b.serviceID), cmp.Compare(a.ruleID, b.ruleID), strings.Compare(a.key, b.key))
+	})
+	for len(ids) > 0 {
+		n := min(len(ids), 100)
+		args := make([]any, 0, 5*n)
+		for _, id := range ids[:n] {
+			g := r.groups[id]
+			args = append(args, id.serviceID, id.ruleID, id.key, g.incidentID, g.lastAlertAt)
+		}
+		q := `INSERT INTO alert_groups (service_id, rule_id, group_key, incident_id, last_alert_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?), ", n), ", ") +
+			` ON CONFLICT (service_id, rule_id, group_key) DO UPDATE SET incident_id = excluded.incident_id, last_alert_at = excluded.last_alert_at`
+		if _, err := r.tx.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("save alert groups: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// prefetch reads in a few queries what routing the pass's new alerts
+// would otherwise ask one alert at a time: the open groups their rules put
+// them in, and how often their keys fired lately. A storm of distinct
+// alerts then costs a handful of queries, not two per alert.
+func (r *router) prefetch(ctx context.Context, entries []outboxEntry, alerts map[int64]*routedAlert) error {
+	type ruleRef struct{ serviceID, ruleID int64 }
+	keys := map[ruleRef][]string{}
+	fires := map[string][]string{} // scope → dedup keys
+	scopeService := map[string]int64{}
+	for _, e := range entries {
+		ra := alerts[e.alertID]
+		if e.action != warroom.ActionTrigger || ra == nil || ra.ResolvedAt != nil || ra.IncidentID != nil {
+			continue
+		}
+		a := &ra.Alert
+		rules, err := r.serviceRules(ctx, a.ServiceID)
+		if err != nil {
+			return err
+		}
+		rule := warroom.MatchRule(rules, a)
+		if rule == nil {
+			rule = warroom.DefaultRoutingRule(a.ServiceID)
+		}
+		if k := rule.GroupKey(a); k != "" {
+			ref := ruleRef{a.ServiceID, rule.ID}
+			if _, ok := r.groups[groupID{a.ServiceID, rule.ID, k}]; !ok {
+				keys[ref] = append(keys[ref], k)
+				r.groups[groupID{a.ServiceID, rule.ID, k}] = nil
+			}
+		}
+		fires[ra.scope] = append(fires[ra.scope], ra.DedupKey)
+		scopeService[ra.scope] = a.ServiceID
+	}
+	for ref, ks := range keys {
+		for len(ks) > 0 {
+			n := min(len(ks), 500)
+			args := append([]any{ref.serviceID, ref.ruleID}, stringArgs(ks[:n])...)
+			rows, err := r.tx.query(ctx, `SELECT g.group_key, g.incident_id, g.last_alert_at FROM alert_groups g JOIN incidents i ON i.id = g.incident_id
+				WHERE g.service_id = ? AND g.rule_id = ? AND g.group_key IN (`+placeholders(n)+`) AND i.state NOT IN ('resolved', 'closed')`, args...)
+			if err != nil {
+				return fmt.Errorf("find alert groups: %w", err)
+			}
+			for rows.Next() {
+				var k string
+				var g group
+				if err := rows.Scan(&k, &g.incidentID, scanTime(&g.lastAlertAt)); err != nil {
+					rows.Close()
+					return fmt.Errorf("find alert groups: %w", err)
+				}
+				r.groups[groupID{ref.serviceID, ref.ruleID, k}] = &g
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("find alert groups: %w", err)
+			}
+			ks = ks[n:]
+		}
+	}
+	for sc, ks := range fires {
+		svc, err := r.service(ctx, scopeService[sc])
+		if err != nil {
+			return err
+		}
+		h := svc.AlertHandling
+		if h.FlapThreshold <= 0 {
+			continue
+		}
+		since := r.tx.now.Add(-time.Duration(h.FlapWindowSeconds) * time.Second)
+		slices.Sort(ks)
+		ks = slices.Compact(ks)
+		for _, k := range ks {
+			r.fires[alertKey{sc, k}] = 0
+		}
+		for len(ks) > 0 {
+			n := min(len(ks), 500)
+			args := append(append([]any{sc}, stringArgs(ks[:n])...), since)
+			rows, err := r.tx.query(ctx, `SELECT dedup_key, COUNT(*) FROM alerts WHERE scope = ? AND dedup_key IN (`+placeholders(n)+`)
+				AND first_seen_at >= ? GROUP BY dedup_key`, args...)
+			if err != nil {
+				return fmt.Errorf("count flaps: %w", err)
+			}
+			for rows.Next() {
+				var k string
+				var c int
+				if err := rows.Scan(&k, &c); err != nil {
+					rows.Close()
+					return fmt.Errorf("count flaps: %w", err)
+				}
+				r.fires[alertKey{sc, k}] = c
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return fmt.Errorf("count flaps: %w", err)
+			}
+			ks = ks[n:]
+		}
+	}
+	return nil
+}
+
+func stringArgs(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, s := range ss {
+		out[i] = s
+	}
+	return out
+}
+
+// maxEventAlerts bounds the alerts one timeline event lists: a storm's
+// event says how many there were and shows the first ones.
+const maxEventAlerts = 50
+
 func alertList(as []*warroom.Alert) []map[string]any {
-	list := make([]map[string]any, len(as))
-	for i, a := range as {
+	list := make([]map[string]any, min(len(as), maxEventAlerts))
+	for i, a := range as[:len(list)] {
 		list[i] = map[string]any{"alert_id": a.ID, "dedup_key": a.DedupKey, "summary": a.Summary, "severity": a.Severity, "labels": a.Labels}
 	}
 	return list
@@ -568,8 +752,10 @@ func (r *router) place(ctx context.Context, ra *routedAlert, rule *warroom.Routi
 	if storming, err := r.storming(ctx, a.ServiceID, h); err != nil {
 		return nil, err
 	} else if storming {
+		// Only the storm's group leads to the storm incident: an alert's own
+		// group opens an incident of its own once the storm has passed.
 		sid := groupID{a.ServiceID, 0, stormKey}
-		p.groups = append(p.groups, sid)
+		p.groups = []groupID{sid}
 		g, err := r.findGroup(ctx, sid)
 		if err != nil {
 			return nil, err
@@ -639,11 +825,13 @@ func (r *router) flaps(ctx context.Context, ra *routedAlert, h *warroom.AlertHan
 	if h.FlapThreshold <= 0 {
 		return 0, nil
 	}
-	var n int
-	since := r.tx.now.Add(-time.Duration(h.FlapWindowSeconds) * time.Second)
-	if err := r.tx.queryRow(ctx, `SELECT COUNT(*) FROM alerts WHERE scope = ? AND dedup_key = ? AND first_seen_at >= ?`,
-		ra.scope, ra.DedupKey, since).Scan(&n); err != nil {
-		return 0, fmt.Errorf("count flaps: %w", err)
+	n, ok := r.fires[alertKey{ra.scope, ra.DedupKey}]
+	if !ok {
+		since := r.tx.now.Add(-time.Duration(h.FlapWindowSeconds) * time.Second)
+		if err := r.tx.queryRow(ctx, `SELECT COUNT(*) FROM alerts WHERE scope = ? AND dedup_key = ? AND first_seen_at >= ?`,
+			ra.scope, ra.DedupKey, since).Scan(&n); err != nil {
+			return 0, fmt.Errorf("count flaps: %w", err)
+		}
 	}
 	if n <= h.FlapThreshold {
 		return 0, nil
@@ -709,7 +897,7 @@ func (r *router) settle(ctx context.Context, id int64, as []*warroom.Alert) erro
 	if len(as) > 1 {
 		text = fmt.Sprintf("%d alerts resolved, first: %s", len(as), as[0].Summary)
 	}
-	if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertResolved, text, "", map[string]any{"alerts": alertList(as)}); err != nil {
+	if _, err := addEvent(ctx, r.tx, id, warroom.EventAlertResolved, text, "", map[string]any{"alerts": alertList(as), "count": len(as)}); err != nil {
 		return err
 	}
 	var open int

@@ -251,6 +251,28 @@ func TestRouteAlerts_Storms(t *testing.T) {
 				t.Errorf("after the storm: %+v, want an incident of its own", rep)
 			}
 		})
+		t.Run("PassCommitsAfterFiftyIncidents", func(t *testing.T) {
+			e := newEnv(t, engine)
+			pd := e.integration(t, "cdn", warroom.IntegrationPagerDuty)
+			e.setHandling(t, pd.ServiceID, warroom.AlertHandling{ResolveIncidents: true})
+			var evs []*warroom.AlertEvent
+			for i := range 120 {
+				evs = append(evs, grouped(fmt.Sprintf("k%d", i), fmt.Sprintf("k%d", i), fmt.Sprintf("edge %d down", i)))
+			}
+			e.ingest(t, pd, evs...)
+			rep, err := e.db.RouteAlerts(context.Background(), e.clock.Now(), 1000)
+			if err != nil || len(rep.Opened) != 50 || !rep.More {
+				t.Fatalf("first pass = %d opened, more %v (%v); want 50 and more to come", len(rep.Opened), rep.More, err)
+			}
+			opened := len(rep.Opened)
+			for range 5 {
+				rep := e.route(t)
+				opened += len(rep.Opened)
+			}
+			if opened != 120 {
+				t.Errorf("opened %d incidents in all, want 120: every alert once", opened)
+			}
+		})
 		t.Run("AlertFromAfterTickStartIsRouted", func(t *testing.T) {
 			e := newEnv(t, engine)
 			pd := e.integration(t, "queue", warroom.IntegrationPagerDuty)
