@@ -289,7 +289,7 @@ type router struct {
 	windows  map[int64][]*warroom.MaintenanceWindow
 	flows    map[int64][]*warroom.Monitor
 	services map[int64]*warroom.Service
-	storms   map[int64]int // service → incidents alerts opened in its storm window
+	storms   map[int64]int    // service → incidents alerts opened in its storm window
 	fires    map[alertKey]int // recent alerts of a key, read up front for flap detection
 	groups   map[groupID]*group
 	attached map[int64][]*warroom.Alert // incident → alerts attached this pass
