@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/store"
@@ -131,6 +132,33 @@ func BenchmarkFindIncidents(b *testing.B) {
 						}
 					}
 				})
+			}
+		})
+	}
+}
+
+// BenchmarkQueueDueNotices measures the status-page notifier's scan when
+// there is nothing new: 600 declarations already turned into notices.
+func BenchmarkQueueDueNotices(b *testing.B) {
+	for _, engine := range storetest.Engines() {
+		b.Run(engine+"/idle", func(b *testing.B) {
+			db := storetest.Open(b, engine, nil)
+			ctx, svc := declareSetup(b, db, false)
+			for i := range 600 {
+				inc := &warroom.Incident{Title: fmt.Sprintf("seed %d", i), Type: warroom.TypeSystemCrash, ServiceIDs: []int64{svc}}
+				if err := db.DeclareIncident(ctx, inc); err != nil {
+					b.Fatal(err)
+				}
+			}
+			now := time.Now()
+			if n, err := db.QueueDueNotices(ctx, now); err != nil || n != 600 {
+				b.Fatalf("queued %d notices, %v; want 600", n, err)
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				if n, err := db.QueueDueNotices(ctx, now); err != nil || n != 0 {
+					b.Fatalf("idle scan queued %d notices, %v", n, err)
+				}
 			}
 		})
 	}

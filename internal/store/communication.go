@@ -26,10 +26,12 @@ func queueNotice(ctx context.Context, tx *tx, n *warroom.Notice) error {
 	return nil
 }
 
-// eventLookback is how far behind the cursor each scan looks again. On
-// PostgreSQL event IDs are handed out before commit, so a transaction may
-// commit an event with an ID below one already seen; rescanning a window
-// (notices are unique per event) catches it.
+// eventLookback is how far behind the cursor each scan looks again on
+// PostgreSQL, where event IDs are handed out before commit, so that a
+// transaction may commit an event with an ID below one already seen;
+// rescanning a window (notices are unique per event) catches it. SQLite
+// has one writer, so its IDs are committed in order and the cursor alone is
+// exact.
 const eventLookback = 500
 
 // QueueDueNotices turns declared and resolved incidents, and passed "next
@@ -44,8 +46,17 @@ func (db *DB) QueueDueNotices(ctx context.Context, now time.Time) (int, error) {
 	if err := tx.queryRow(ctx, `SELECT event_cursor FROM status_page WHERE id = 1`+tx.d.forUpdate()).Scan(&cursor); err != nil {
 		return 0, fmt.Errorf("queue due notices: %w", err)
 	}
-	rows, err := tx.query(ctx, `SELECT id, incident_id, kind, data FROM events WHERE id > ? AND kind IN ('declared', 'state_changed') ORDER BY id LIMIT 1000`,
-		max(0, cursor-eventLookback))
+	from := cursor
+	if tx.d.postgres {
+		from = max(0, cursor-eventLookback)
+	}
+	// Events that already have their notice are left out: an idle scan of
+	// the window reads the notices index, not five hundred events, and
+	// queues nothing again.
+	rows, err := tx.query(ctx, `SELECT e.id, e.incident_id, e.kind, e.data FROM events e
+		WHERE e.id > ? AND e.kind IN ('declared', 'state_changed')
+			AND NOT EXISTS (SELECT 1 FROM notices n WHERE n.event_id = e.id AND n.event_id > 0)
+		ORDER BY e.id LIMIT 1000`, from)
 	if err != nil {
 		return 0, fmt.Errorf("queue due notices: %w", err)
 	}
@@ -84,8 +95,12 @@ func (db *DB) QueueDueNotices(ctx context.Context, now time.Time) (int, error) {
 		k, _ := res.RowsAffected()
 		queued += int(k)
 	}
-	if _, err := tx.exec(ctx, `UPDATE status_page SET event_cursor = ? WHERE id = 1`, last); err != nil {
-		return 0, fmt.Errorf("queue due notices: %w", err)
+	// An idle scan writes nothing, so that on SQLite its commit has no page
+	// to sync.
+	if last != cursor {
+		if _, err := tx.exec(ctx, `UPDATE status_page SET event_cursor = ? WHERE id = 1`, last); err != nil {
+			return 0, fmt.Errorf("queue due notices: %w", err)
+		}
 	}
 	n, err := queueOverdue(ctx, tx, now)
 	if err != nil {
