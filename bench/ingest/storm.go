@@ -60,6 +60,8 @@ func storm(ctx context.Context, w *world, cnt *counter, base string, o options, 
 	if missing > 0 {
 		fmt.Printf("%-9s %d of %d incidents not paged %s after routing was done\n", "", missing, len(ids), o.wait)
 	} else if len(ids) > 0 {
+		// Under a guard that folds the storm into a few incidents, every
+		// page may be out before the burst ends: the lag is then negative.
 		fmt.Printf("%-9s first page of the last incident received %s after the last 2xx (%d pages in all)\n", "",
 			last.Sub(r.last2xx).Round(time.Millisecond), w.rec.pageCount()-pagesBefore)
 	}
