@@ -43,3 +43,20 @@ func TestEnqueueChange_NUL(t *testing.T) {
 		}
 	})
 }
+
+// TestQueryNotText: a filter that is not UTF-8 or holds NUL is a 400
+// naming the parameter on both engines; PostgreSQL answered 500.
+func TestQueryNotText(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		h := newHarness(t, engine)
+		for _, c := range []struct{ path, field string }{
+			{"/api/v1/search?q=a%00", "q"},
+			{"/api/v1/alerts?q=%ff", "q"},
+			{"/api/v1/incidents?q=%00", "q"},
+			{"/api/v1/audit?action=%ff", "action"},
+			{"/api/v1/changes?q=%00", "q"},
+		} {
+			h.fail(h.adminToken, "GET", c.path, nil, http.StatusBadRequest, c.field)
+		}
+	})
+}

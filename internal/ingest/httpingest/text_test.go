@@ -135,15 +135,19 @@ func TestNULHandled(t *testing.T) {
 	})
 }
 
-// TestBadCredentialText: a key or token that is not text is unknown, not
-// a 500 from a PostgreSQL that will not compare it.
+// TestBadCredentialText: a key or token that is not text is refused, not
+// a 500 from a PostgreSQL that will not compare it: in the URL by the
+// middleware, in a header or body as unknown.
 func TestBadCredentialText(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, engineName string) {
 		h := newHarness(t, engineName)
 		body := []byte(`{"summary":"s"}`)
-		for _, path := range []string{"/ingest/generic?key=%ff", "/ingest/generic?key=a%00b", "/ingest/heartbeat/%ff", "/ingest/heartbeat/a%00"} {
-			if r := h.post(path, body, nil); r.status != http.StatusUnauthorized {
-				t.Errorf("%s: got %d %s, want 401", path, r.status, r.body)
+		for _, c := range []struct{ path, field string }{
+			{"/ingest/generic?key=%ff", "key"}, {"/ingest/generic?key=a%00b", "key"},
+			{"/ingest/heartbeat/%ff", "path"}, {"/ingest/heartbeat/a%00", "path"},
+		} {
+			if r := h.post(c.path, body, nil); r.status != http.StatusBadRequest || errorField(r.body) != c.field {
+				t.Errorf("%s: got %d %s, want 400 naming %s", c.path, r.status, r.body, c.field)
 			}
 		}
 		if r := h.post("/ingest/generic", body, map[string]string{"Authorization": "Bearer k\xffk"}); r.status != http.StatusUnauthorized {
