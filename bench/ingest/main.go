@@ -243,7 +243,8 @@ func run() error {
 		if len(o.groupBy) > 0 {
 			rule = "grouped by " + strings.Join(o.groupBy, ",")
 		}
-		r.print("grouped", ceilings["am"], fmt.Sprintf("Alertmanager, %d alerts/request, %d groups, %s", o.batch, o.groups, rule))
+		size := len(alertmanagerBody(nil, "grouped-"+o.run, 1, o.batch, 1))
+		r.print("grouped", ceilings["am"], fmt.Sprintf("Alertmanager, %d alerts (%d KB)/request, %d groups, %s", o.batch, size>>10, o.groups, rule))
 		if err := settle(ctx, w, cnt, "grouped", r, o); err != nil {
 			return err
 		}

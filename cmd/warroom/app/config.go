@@ -5,9 +5,11 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/notify"
 	"github.com/warroomhq/warroom/internal/notify/email"
 )
@@ -67,6 +69,10 @@ type Config struct {
 	// webhooks may point at, for on-premises chat servers; everything
 	// internal is refused otherwise.
 	OutboundAllow string
+
+	// AlertRetention is how long resolved alerts that joined no incident
+	// are kept: "90d" (the default), a duration, or "forever".
+	AlertRetention string
 }
 
 // DefaultConfig returns the configuration used when nothing is set: an
@@ -111,6 +117,7 @@ var settings = []setting{
 	{"smtp-username", "WARROOM_SMTP_USERNAME", "SMTP user name; the password is WARROOM_SMTP_PASSWORD", func(c *Config) *string { return &c.SMTPUsername }},
 	{"smtp-tls", "WARROOM_SMTP_TLS", "SMTP TLS: starttls, tls or none", func(c *Config) *string { return &c.SMTPTLS }},
 	{"smtp-from", "WARROOM_SMTP_FROM", "sender address of email notifications", func(c *Config) *string { return &c.SMTPFrom }},
+	{"alert-retention", "WARROOM_ALERT_RETENTION", "how long resolved alerts that joined no incident are kept: 90d (default), a duration, or forever (serve, stats)", func(c *Config) *string { return &c.AlertRetention }},
 	{"outbound-allow", "WARROOM_OUTBOUND_ALLOW", "internal CIDRs, addresses or host names webhooks may be sent to, comma-separated (serve)", func(c *Config) *string { return &c.OutboundAllow }},
 }
 
@@ -175,7 +182,20 @@ func (c *Config) Validate() error {
 	if _, err := c.Outbound(); err != nil {
 		return err
 	}
+	if _, err := c.Retention(); err != nil {
+		return err
+	}
 	return nil
+}
+
+// Retention returns the age after which resolved alerts that joined no
+// incident are deleted; 0 keeps them.
+func (c *Config) Retention() (time.Duration, error) {
+	d, err := warroom.ParseRetention(c.AlertRetention)
+	if err != nil {
+		return 0, fmt.Errorf("--alert-retention: %w", err)
+	}
+	return d, nil
 }
 
 // Outbound returns the policy for the URLs people configure, allowing the

@@ -17,6 +17,7 @@ func (m *Main) engineModules() []engine.Module {
 		// sends it with retries; so Deliver stays unset here (setting it
 		// would send every reminder twice).
 		&engine.Reminders{Reminders: m.DB, Logger: m.Logger},
+		&engine.Retention{Alerts: m.DB, Age: m.retention, Logger: m.Logger},
 	}
 }
 

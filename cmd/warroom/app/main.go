@@ -80,6 +80,8 @@ type Main struct {
 	// keySource says where the secret key came from, for the error when
 	// it does not fit the database.
 	keySource string
+	// retention is how long resolved alerts outside incidents are kept.
+	retention time.Duration
 }
 
 // NewMain returns a Main with the default configuration, reading the
@@ -149,6 +151,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	}
 	if m.comms, err = m.communications(); err != nil {
 		return fmt.Errorf("communications: %w", err)
+	}
+	if m.retention, err = m.Config.Retention(); err != nil {
+		return err
 	}
 	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(m.engineModules(), m.pagingModules()...)...)
 	m.alertEngine = engine.New(engine.Options{Logger: m.Logger}, m.alertModules()...)
