@@ -34,6 +34,7 @@ func BenchmarkDeclareIncident(b *testing.B) {
 					ctx, svc := declareSetup(b, db, setup == "full")
 					var inc *warroom.Incident
 					b.ResetTimer()
+					cpu := cpuTime()
 					for i := 0; b.Loop(); i++ {
 						inc = &warroom.Incident{Title: fmt.Sprintf("bench %d", i), Type: warroom.TypeSystemCrash, ServiceIDs: []int64{svc},
 							Impact: warroom.Impact{UsersAffected: 10_000 + int64(i)}}
@@ -42,6 +43,7 @@ func BenchmarkDeclareIncident(b *testing.B) {
 						}
 					}
 					b.StopTimer()
+					reportCPU(b, cpu)
 					if setup == "full" && (inc.Severity != warroom.P1 || len(inc.Tasks) == 0) {
 						b.Fatalf("declared %s with %d tasks, want P1 with the major-incident tasks", inc.Severity, len(inc.Tasks))
 					}
@@ -61,6 +63,7 @@ func BenchmarkDeclareIncidentParallel(b *testing.B) {
 			db := storetest.Open(b, engine, nil)
 			ctx, svc := declareSetup(b, db, true)
 			b.ResetTimer()
+			cpu := cpuTime()
 			b.RunParallel(func(pb *testing.PB) {
 				for i := 0; pb.Next(); i++ {
 					inc := &warroom.Incident{Title: fmt.Sprintf("bench %d", i), Type: warroom.TypeSystemCrash, ServiceIDs: []int64{svc},
@@ -71,6 +74,8 @@ func BenchmarkDeclareIncidentParallel(b *testing.B) {
 					}
 				}
 			})
+			b.StopTimer()
+			reportCPU(b, cpu)
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "incidents/s")
 		})
 	}
@@ -155,11 +160,13 @@ func BenchmarkQueueDueNotices(b *testing.B) {
 				b.Fatalf("queued %d notices, %v; want 600", n, err)
 			}
 			b.ResetTimer()
+			cpu := cpuTime()
 			for b.Loop() {
 				if n, err := db.QueueDueNotices(ctx, now); err != nil || n != 0 {
 					b.Fatalf("idle scan queued %d notices, %v", n, err)
 				}
 			}
+			reportCPU(b, cpu)
 		})
 	}
 }
