@@ -16,8 +16,8 @@ import (
 type world struct {
 	c   *client.Client
 	rec *receiver
-	// keys holds each service's PagerDuty routing key and Alertmanager
-	// integration key, by service name.
+	// pd and am are each service's PagerDuty routing key and
+	// Alertmanager integration key, by service name.
 	pd, am   map[string]string
 	services map[string]*warroom.Service
 }
