@@ -37,8 +37,18 @@ func badURLText(u *url.URL) string {
 		return ""
 	}
 	q, _ := url.ParseQuery(u.RawQuery)
-	names := make([]string, 0, len(q))
-	for k := range q {
+	if name := NotText(q); name != "" {
+		return name
+	}
+	return ""
+}
+
+// NotText returns the first name in v (sorted), or "query" for a name
+// itself, whose value is not UTF-8 or holds NUL; "" when all are text.
+// Form handlers use it for the same reason as the URL's check.
+func NotText(v url.Values) string {
+	names := make([]string, 0, len(v))
+	for k := range v {
 		names = append(names, k)
 	}
 	sort.Strings(names)
@@ -46,8 +56,8 @@ func badURLText(u *url.URL) string {
 		if !isText(k) {
 			return "query"
 		}
-		for _, v := range q[k] {
-			if !isText(v) {
+		for _, s := range v[k] {
+			if !isText(s) {
 				return k
 			}
 		}

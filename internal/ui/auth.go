@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/server"
 )
 
 // Cookie names. The login cookie carries a one-off token for the login form
@@ -49,6 +50,15 @@ func (h *Handler) wrap(rt Route, fn handlerFunc) http.Handler {
 		}
 		r = r.WithContext(ctx)
 		rc.L = h.lang(r, rc.User)
+		if r.Method == http.MethodPost {
+			// PostgreSQL refuses NUL and bytes that are not UTF-8 where
+			// SQLite stores them; a 400 on both beats a 500 on one.
+			_ = r.ParseForm()
+			if name := server.NotText(r.PostForm); name != "" {
+				h.renderError(w, r, rc, http.StatusBadRequest, rc.L.T("error.not_text", "Field", name))
+				return
+			}
+		}
 
 		if rt.Permission == none {
 			fn(w, r, rc)
