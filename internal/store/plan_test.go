@@ -1,0 +1,45 @@
+package store_test
+
+import (
+	"context"
+	"regexp"
+	"testing"
+
+	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/store"
+	"github.com/warroomhq/warroom/internal/store/storetest"
+)
+
+// fullScan matches a plan that reads the whole alerts table: SQLite's
+// "SCAN alerts" without an index, PostgreSQL's sequential scan.
+var fullScan = regexp.MustCompile(`(?m)(^|\s)SCAN alerts\s*$|Seq Scan on alerts`)
+
+// TestAlertListPlans fails when a filter the alert list offers falls back
+// to reading every alert: at a million alerts that is a second per page.
+func TestAlertListPlans(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		db := storetest.Open(t, engine, nil)
+		id := int64(1)
+		for name, f := range map[string]warroom.AlertFilter{
+			"service":        {ServiceID: &id},
+			"service+status": {ServiceID: &id, Statuses: []warroom.AlertStatus{warroom.AlertFiring}},
+			"service+open":   {ServiceID: &id, Statuses: []warroom.AlertStatus{warroom.AlertFiring, warroom.AlertAcknowledged}},
+			"status":         {Statuses: []warroom.AlertStatus{warroom.AlertFiring}},
+			"integration":    {IntegrationID: &id},
+			"incident":       {IncidentID: &id},
+		} {
+			count, page, err := store.AlertListPlans(context.Background(), db, f)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if fullScan.MatchString(count) || fullScan.MatchString(page) {
+				t.Errorf("%s reads every alert:\ncount:\n%s\npage:\n%s", name, count, page)
+			}
+			// A service's alerts of one status: from the one index that has
+			// both, not every alert of the service checked one by one.
+			if name == "service+status" && !regexp.MustCompile(`alerts_service_status`).MatchString(count+page) {
+				t.Errorf("%s does not use alerts_service_status:\ncount:\n%s\npage:\n%s", name, count, page)
+			}
+		}
+	})
+}
