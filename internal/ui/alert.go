@@ -251,6 +251,11 @@ func (h *Handler) routingCreate(w http.ResponseWriter, r *http.Request, rc *requ
 			rule.GroupBy = append(rule.GroupBy, g)
 		}
 	}
+	// Labels typed in "group by" mean grouping by them, whatever the
+	// select was left at.
+	if len(rule.GroupBy) > 0 && rule.Grouping == warroom.GroupUpstream {
+		rule.Grouping = warroom.GroupLabels
+	}
 	if err := h.d.Routing.CreateRoutingRule(r.Context(), rule); err != nil {
 		h.renderRouting(w, r, rc, statusFor(warroom.ErrorCode(err)), h.errorText(r, rc, err), nil, "")
 		return
