@@ -206,8 +206,8 @@ func run() error {
 	}
 	defer cnt.Close()
 
-	fmt.Printf("warroom ingest bench: engine %s, %d senders, %s per timed scenario, GOMAXPROCS %d, storm guard %s\n\n",
-		m.DB.Engine(), o.senders, o.duration, runtime.GOMAXPROCS(0), stormGuard(o.stormThreshold))
+	fmt.Printf("warroom ingest bench: engine %s, %d senders, %s per timed scenario, GOMAXPROCS %d, storm guard %s, load average %s\n\n",
+		m.DB.Engine(), o.senders, o.duration, runtime.GOMAXPROCS(0), stormGuard(o.stormThreshold), loadAverage())
 	printHeader()
 	base := m.Server.URL()
 	ceilings, err := measureCeilings(o)
@@ -316,6 +316,16 @@ func stormGuard(n int) string {
 		return "off"
 	}
 	return fmt.Sprintf("%d incidents", n)
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load, where the system
+// says it: on a shared machine the figures mean little without it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
 
 func rand8() string {
