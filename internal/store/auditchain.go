@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -29,16 +30,24 @@ type chainEntry struct {
 	PrevHash   string
 }
 
-// hash is SHA-256 over the fields as a JSON array: the encoding frames each
-// field, so moving characters from one field to the next changes the hash.
-func (e *chainEntry) hash() string {
+// hash is the entry's link in the chain over the fields as a JSON array:
+// the encoding frames each field, so moving characters from one field to
+// the next changes it. With a key it is HMAC-SHA256, which only the holder
+// of the key can recompute; without, the SHA-256 of logs from before the
+// key, which anyone with the database can.
+func (e *chainEntry) hash(key []byte) string {
 	var data any
 	if e.HasData {
 		data = e.Data
 	}
-	b, _ := json.Marshal([]any{e.ID, e.At.UTC().Format(timeLayout), e.ActorID, e.Action, e.TargetType, e.TargetID, data, e.SourceIP, e.PrevHash})
-	h := sha256.Sum256(b)
-	return hex.EncodeToString(h[:])
+	fields := []any{e.ID, e.At.UTC().Format(timeLayout), e.ActorID, e.Action, e.TargetType, e.TargetID, data, e.SourceIP, e.PrevHash}
+	if key == nil {
+		b, _ := json.Marshal(fields)
+		h := sha256.Sum256(b)
+		return hex.EncodeToString(h[:])
+	}
+	b, _ := json.Marshal(append([]any{auditMACDomain}, fields...))
+	return macHex(key, b)
 }
 
 // appendAudit inserts e at the head of the chain. Updating the one
@@ -47,8 +56,13 @@ func (e *chainEntry) hash() string {
 // previous one left; on SQLite writers are serialised already.
 func appendAudit(ctx context.Context, tx *tx, e *chainEntry) error {
 	var headID int64
-	if err := tx.queryRow(ctx, `UPDATE audit_chain SET head_id = head_id WHERE id = 1 RETURNING head_id, head_hash`).Scan(&headID, &e.PrevHash); err != nil {
+	var check string
+	if err := tx.queryRow(ctx, `UPDATE audit_chain SET head_id = head_id WHERE id = 1 RETURNING head_id, head_hash, key_check`).Scan(&headID, &e.PrevHash, &check); err != nil {
 		return fmt.Errorf("lock audit chain: %w", err)
+	}
+	key, err := chainKey(check, tx.auditKey)
+	if err != nil {
+		return err
 	}
 	e.HasData = e.HasData || e.Data != ""
 	var data any
@@ -61,7 +75,7 @@ func appendAudit(ctx context.Context, tx *tx, e *chainEntry) error {
 		return err
 	}
 	e.ID = id
-	h := e.hash()
+	h := e.hash(key)
 	if _, err := tx.exec(ctx, `UPDATE audit_log SET hash = ? WHERE id = ?`, h, id); err != nil {
 		return err
 	}
@@ -81,9 +95,14 @@ func (db *DB) sealAudit(ctx context.Context) error {
 	}
 	defer tx.rollback()
 	var headID int64
-	var prev string
-	if err := tx.queryRow(ctx, `UPDATE audit_chain SET head_id = head_id WHERE id = 1 RETURNING head_id, head_hash`).Scan(&headID, &prev); err != nil {
+	var prev, check string
+	if err := tx.queryRow(ctx, `UPDATE audit_chain SET head_id = head_id WHERE id = 1 RETURNING head_id, head_hash, key_check`).Scan(&headID, &prev, &check); err != nil {
 		return fmt.Errorf("seal audit: %w", err)
+	}
+	if check != "" {
+		// Rows without a hash in a keyed log were inserted behind
+		// warroom's back: sealing them would vouch for them.
+		return nil
 	}
 	rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip FROM audit_log WHERE hash IS NULL ORDER BY id`)
 	if err != nil {
@@ -107,7 +126,7 @@ func (db *DB) sealAudit(ctx context.Context) error {
 	}
 	for _, e := range es {
 		e.PrevHash = prev
-		prev = e.hash()
+		prev = e.hash(nil)
 		if _, err := tx.exec(ctx, `UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?`, e.PrevHash, prev, e.ID); err != nil {
 			return fmt.Errorf("seal audit: %w", err)
 		}
@@ -150,26 +169,57 @@ func (n *nullString) Scan(src any) error {
 const verifyBatch = 1000
 
 // VerifyAudit walks the audit log in ID order, recomputing each entry's
-// hash from its content and the previous entry's hash, and reports the
-// first entry that does not match. It reads one snapshot, so entries
-// appended meanwhile do not confuse it.
+// MAC (or, in a log not yet keyed, hash) from its content and the previous
+// entry's, and reports the first entry that does not match. It reads one
+// snapshot, so entries appended meanwhile do not confuse it.
 func (db *DB) VerifyAudit(ctx context.Context) (*warroom.AuditVerification, error) {
+	return db.VerifyAuditCheckpoints(ctx, nil)
+}
+
+// VerifyAuditCheckpoints is VerifyAudit that also holds the log to
+// checkpoints written out of the database: each must carry this key's MAC,
+// and the entry it names must still be there with the MAC it saw. The MAC
+// of an entry covers every entry before it, so that one comparison catches
+// any rewrite up to the checkpoint; a log that ends before it was cut.
+func (db *DB) VerifyAuditCheckpoints(ctx context.Context, cps []warroom.AuditCheckpoint) (*warroom.AuditVerification, error) {
 	tx, err := db.beginRead(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.rollback()
 	var headID int64
-	var headHash string
-	if err := tx.queryRow(ctx, `SELECT head_id, head_hash FROM audit_chain WHERE id = 1`).Scan(&headID, &headHash); err != nil {
+	var headHash, check string
+	if err := tx.queryRow(ctx, `SELECT head_id, head_hash, key_check FROM audit_chain WHERE id = 1`).Scan(&headID, &headHash, &check); err != nil {
 		return nil, fmt.Errorf("verify audit: %w", err)
 	}
+	key, err := chainKey(check, db.auditKey)
+	if err != nil {
+		return nil, err
+	}
 	v := &warroom.AuditVerification{OK: true}
-	prev, lastID := "", int64(0)
 	fail := func(id int64, b warroom.AuditBreak, msg string, args ...any) (*warroom.AuditVerification, error) {
 		v.OK, v.FirstBadID, v.Break, v.Message = false, id, b, fmt.Sprintf(msg, args...)
 		return v, tx.commit()
 	}
+	// The newest checkpoint of each sequence number is the one held to.
+	seen := map[int64]*warroom.AuditCheckpoint{}
+	var last *warroom.AuditCheckpoint
+	for i := range cps {
+		cp := &cps[i]
+		if len(cps) > 0 && key == nil {
+			return nil, warroom.Errorf(warroom.EINVALID, "The audit log is not keyed yet, so it has no checkpoints to check: start the server with its secret key once.")
+		}
+		if !hmac.Equal([]byte(cp.MAC), []byte(checkpointMAC(key, cp))) {
+			return fail(cp.Seq, warroom.AuditBadCheckpoint, "the checkpoint of %s (entry %d) was not made with this audit key or was altered", cp.At.UTC().Format(time.RFC3339), cp.Seq)
+		}
+		if cp.Seq > 0 {
+			seen[cp.Seq] = cp
+		}
+		if last == nil || cp.Seq > last.Seq {
+			last = cp
+		}
+	}
+	prev, lastID := "", int64(0)
 	for {
 		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, prev_hash, hash
 			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
@@ -195,8 +245,14 @@ func (db *DB) VerifyAudit(ctx context.Context) (*warroom.AuditVerification, erro
 			if e.PrevHash != prev {
 				return fail(e.ID, warroom.AuditMissing, "audit entry %d does not follow entry %d: an entry between them was deleted, or this one was inserted out of order", e.ID, lastID)
 			}
-			if e.hash() != hashes[i] {
-				return fail(e.ID, warroom.AuditModified, "audit entry %d was modified: its content no longer matches its hash", e.ID)
+			if !hmac.Equal([]byte(e.hash(key)), []byte(hashes[i])) {
+				return fail(e.ID, warroom.AuditModified, "audit entry %d was modified: its content no longer matches its MAC", e.ID)
+			}
+			if cp := seen[e.ID]; cp != nil {
+				if cp.Head != hashes[i] {
+					return fail(e.ID, warroom.AuditRewritten, "audit entry %d is not the one the checkpoint of %s saw: the log up to it was rewritten", e.ID, cp.At.UTC().Format(time.RFC3339))
+				}
+				delete(seen, e.ID)
 			}
 			prev, lastID = hashes[i], e.ID
 			v.Entries++
@@ -205,6 +261,15 @@ func (db *DB) VerifyAudit(ctx context.Context) (*warroom.AuditVerification, erro
 			break
 		}
 	}
+	if last != nil && last.Seq > lastID {
+		if lastID == 0 {
+			return fail(last.Seq, warroom.AuditEmptied, "the audit log is empty, but the checkpoint of %s saw %d entries", last.At.UTC().Format(time.RFC3339), last.Seq)
+		}
+		return fail(last.Seq, warroom.AuditTruncated, "the newest audit entries were deleted: the checkpoint of %s saw entry %d, the log ends at %d", last.At.UTC().Format(time.RFC3339), last.Seq, lastID)
+	}
+	for seq, cp := range seen {
+		return fail(seq, warroom.AuditMissing, "audit entry %d, which the checkpoint of %s saw, was deleted", seq, cp.At.UTC().Format(time.RFC3339))
+	}
 	if lastID != headID || prev != headHash {
 		if lastID > headID {
 			return fail(lastID, warroom.AuditMissing, "audit entry %d was inserted after the chain head %d without going through warroom", lastID, headID)
@@ -212,5 +277,10 @@ func (db *DB) VerifyAudit(ctx context.Context) (*warroom.AuditVerification, erro
 		return fail(headID, warroom.AuditTruncated, "the newest audit entries were deleted: the chain head is entry %d, the log ends at %d", headID, lastID)
 	}
 	v.Message = fmt.Sprintf("audit log intact: %d entries", v.Entries)
+	if key == nil {
+		v.Message += " (not keyed yet: anyone with the database could rewrite it unseen)"
+	} else if last != nil {
+		v.Message += fmt.Sprintf(", %d checkpoints held, the newest of %s at entry %d", len(cps), last.At.UTC().Format(time.RFC3339), last.Seq)
+	}
 	return v, tx.commit()
 }

@@ -42,6 +42,11 @@ type Options struct {
 	// a refused destination is refused when it is entered; nil accepts
 	// any http(s) URL. Sending checks again.
 	Outbound URLChecker
+	// AuditKey MACs the audit log and its checkpoints (secret.DeriveKey
+	// with secret.PurposeAudit). nil leaves an unkeyed log unkeyed and
+	// refuses to write to a keyed one; the first open with a key MACs
+	// the whole log once.
+	AuditKey []byte
 }
 
 // DB is the store. It is safe for concurrent use.
@@ -57,6 +62,7 @@ type DB struct {
 	sealer   Sealer
 	wake     func()
 	outbound URLChecker
+	auditKey []byte
 
 	// dummyHash is verified against when an email is unknown, so that a
 	// login costs the same whether or not the account exists.
@@ -68,12 +74,14 @@ type DB struct {
 	// prepared are the statements of every query the transaction helpers
 	// run, prepared once per pool.
 	prepared stmtSets
+	// declares gathers concurrent declarations into shared transactions.
+	declares declareQueue
 }
 
 // Open opens (creating if needed) a SQLite file path (or "file:..." DSN) or a
 // postgres:// / postgresql:// URL, and runs the embedded migrations.
 func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
-	db := &DB{now: opts.Now, logger: opts.Logger, sealer: opts.Sealer, wake: opts.Wake, outbound: opts.Outbound}
+	db := &DB{now: opts.Now, logger: opts.Logger, sealer: opts.Sealer, wake: opts.Wake, outbound: opts.Outbound, auditKey: opts.AuditKey}
 	if db.now == nil {
 		db.now = time.Now
 	}
@@ -90,6 +98,10 @@ func Open(ctx context.Context, dsn string, opts Options) (*DB, error) {
 		return nil, err
 	}
 	if err := db.checkSealer(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := db.keyAudit(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

@@ -22,6 +22,8 @@ type tx struct {
 	unprepared []string
 
 	settings settingsMemo
+	// auditKey MACs the audit rows the transaction appends.
+	auditKey []byte
 }
 
 // beginWrite starts a transaction that may change data.
@@ -46,7 +48,7 @@ func (db *DB) begin(ctx context.Context, pool *sql.DB, opts *sql.TxOptions) (*tx
 	if err != nil {
 		return nil, fmt.Errorf("begin: %w", err)
 	}
-	return &tx{sqlTx: t, d: db.d, now: db.now().UTC().Truncate(time.Microsecond), stmts: db.prepared.of(pool, db.d)}, nil
+	return &tx{sqlTx: t, d: db.d, now: db.now().UTC().Truncate(time.Microsecond), stmts: db.prepared.of(pool, db.d), auditKey: db.auditKey}, nil
 }
 
 // commit commits the transaction.

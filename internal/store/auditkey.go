@@ -1,0 +1,178 @@
+package store
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/warroomhq/warroom"
+)
+
+// ErrAuditKeyMismatch is returned by Open when the audit key is not the one
+// the audit log was MACed with: every entry appended would break the chain.
+var ErrAuditKeyMismatch = errors.New("the audit key does not match the one the audit log was MACed with")
+
+// Domains of what the audit key MACs, so that an entry's MAC can never
+// pass for a checkpoint's or the key check, nor the reverse.
+const (
+	auditMACDomain        = "warroom audit entry v1"
+	auditCheckpointDomain = "warroom audit checkpoint v1"
+	auditKeyCheckDomain   = "warroom audit key check v1"
+)
+
+func macHex(key, msg []byte) string {
+	m := hmac.New(sha256.New, key)
+	m.Write(msg)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// auditKeyCheck is what audit_chain.key_check holds for key: it tells the
+// right key from a wrong one and reveals nothing of it.
+func auditKeyCheck(key []byte) string { return macHex(key, []byte(auditKeyCheckDomain)) }
+
+// chainKey returns the key the chain with key check check is MACed with:
+// nil for a log not keyed yet, key when it is the right one.
+func chainKey(check string, key []byte) ([]byte, error) {
+	if check == "" {
+		return nil, nil
+	}
+	if key == nil {
+		return nil, warroom.Errorf(warroom.EINVALID, "The audit log is MACed with the audit key: open the database with the secret key (WARROOM_SECRET_KEY or --secret-key-file).")
+	}
+	if !hmac.Equal([]byte(check), []byte(auditKeyCheck(key))) {
+		return nil, ErrAuditKeyMismatch
+	}
+	return key, nil
+}
+
+// checkpointMAC is the MAC a genuine checkpoint carries.
+func checkpointMAC(key []byte, cp *warroom.AuditCheckpoint) string {
+	b, _ := json.Marshal([]any{auditCheckpointDomain, cp.Seq, cp.Head, cp.At.UTC().Format(time.RFC3339Nano)})
+	return macHex(key, b)
+}
+
+// keyAudit checks the audit key against the log, and MACs a log that is
+// not keyed yet, once, from its first entry on: re-MACing the whole log
+// rather than only what comes next leaves no unkeyed stretch that could be
+// rewritten unseen, and no second format for an attacker to fall back to.
+// The unkeyed chain is verified first and the verdict is the first keyed
+// entry's data, so that tampering done before the upgrade stays on record.
+func (db *DB) keyAudit(ctx context.Context) error {
+	if db.auditKey == nil {
+		return nil
+	}
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.rollback()
+	var check string
+	if err := tx.queryRow(ctx, `UPDATE audit_chain SET head_id = head_id WHERE id = 1 RETURNING key_check`).Scan(&check); err != nil {
+		return fmt.Errorf("key audit: %w", err)
+	}
+	if check != "" {
+		_, err := chainKey(check, db.auditKey)
+		return err
+	}
+	legacy, err := db.verifyUnkeyed(ctx, tx)
+	if err != nil {
+		return err
+	}
+	prev, lastID, n := "", int64(0), 0
+	for {
+		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip
+			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
+		if err != nil {
+			return fmt.Errorf("key audit: %w", err)
+		}
+		var batch []*chainEntry
+		for rows.Next() {
+			e, err := scanChainEntry(rows, false)
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("key audit: %w", err)
+			}
+			batch = append(batch, e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("key audit: %w", err)
+		}
+		for _, e := range batch {
+			e.PrevHash = prev
+			prev, lastID = e.hash(db.auditKey), e.ID
+			if _, err := tx.exec(ctx, `UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?`, e.PrevHash, prev, e.ID); err != nil {
+				return fmt.Errorf("key audit: %w", err)
+			}
+			n++
+		}
+		if len(batch) < verifyBatch {
+			break
+		}
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_chain SET head_id = ?, head_hash = ?, key_check = ? WHERE id = 1`, lastID, prev, auditKeyCheck(db.auditKey)); err != nil {
+		return fmt.Errorf("key audit: %w", err)
+	}
+	data := map[string]any{"entries": n, "unkeyed_chain_intact": legacy.OK}
+	if !legacy.OK {
+		data["unkeyed_chain_break"] = legacy.Message
+		db.logger.Error("audit log: the unkeyed chain was broken before it was keyed", "break", legacy.Message)
+	}
+	if err := writeAuditTarget(warroom.NewContextWithUser(ctx, nil), tx, warroom.AuditChainKeyed, "audit_log", "", data); err != nil {
+		return err
+	}
+	db.logger.Info("audit log MACed with the audit key", "entries", n)
+	return tx.commit()
+}
+
+// verifyUnkeyed runs VerifyAudit's walk in tx on a log not keyed yet.
+func (db *DB) verifyUnkeyed(ctx context.Context, tx *tx) (*warroom.AuditVerification, error) {
+	var headID int64
+	var headHash string
+	if err := tx.queryRow(ctx, `SELECT head_id, head_hash FROM audit_chain WHERE id = 1`).Scan(&headID, &headHash); err != nil {
+		return nil, fmt.Errorf("key audit: %w", err)
+	}
+	v := &warroom.AuditVerification{OK: true}
+	prev, lastID := "", int64(0)
+	for {
+		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, prev_hash, hash
+			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
+		if err != nil {
+			return nil, fmt.Errorf("key audit: %w", err)
+		}
+		var batch []*chainEntry
+		var hashes []string
+		for rows.Next() {
+			var h string
+			e, err := scanChainEntry(rows, true, &nullString{&h})
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("key audit: %w", err)
+			}
+			batch, hashes = append(batch, e), append(hashes, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("key audit: %w", err)
+		}
+		for i, e := range batch {
+			if v.OK && (e.PrevHash != prev || e.hash(nil) != hashes[i]) {
+				v.OK, v.FirstBadID, v.Message = false, e.ID, fmt.Sprintf("entry %d does not match its hash or follow entry %d", e.ID, lastID)
+			}
+			prev, lastID = hashes[i], e.ID
+			v.Entries++
+		}
+		if len(batch) < verifyBatch {
+			break
+		}
+	}
+	if v.OK && (lastID != headID || prev != headHash) {
+		v.OK, v.FirstBadID, v.Message = false, headID, fmt.Sprintf("the chain head is entry %d, the log ends at %d", headID, lastID)
+	}
+	return v, nil
+}
