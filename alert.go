@@ -2,6 +2,8 @@ package warroom
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -198,12 +200,13 @@ func (e *AlertEvent) Validate() error {
 	// PostgreSQL text cannot hold NUL; it carries no meaning in a summary.
 	e.Summary = strings.ReplaceAll(e.Summary, "\x00", "")
 	e.Source = strings.ReplaceAll(e.Source, "\x00", "")
-	if len(e.GroupKey) > MaxGroupKeyLen {
-		// A group key only ever compares equal to itself: cutting it keeps
-		// that, unlike cutting a dedup key, whose prefix could be another's.
-		e.GroupKey = truncateRunes(e.GroupKey, MaxGroupKeyLen)
+	if len(e.GroupKey) > MaxGroupKeyLen || strings.ContainsRune(e.GroupKey, 0) || !utf8.ValidString(e.GroupKey) {
+		// A group key only ever compares equal to itself, so a key too
+		// long or not storable as text is kept as its digest: cutting or
+		// cleaning it could merge two groups.
+		sum := sha256.Sum256([]byte(e.GroupKey))
+		e.GroupKey = "sha256:" + hex.EncodeToString(sum[:])
 	}
-	e.GroupKey = strings.ReplaceAll(e.GroupKey, "\x00", "")
 	if e.Severity == "" {
 		e.Severity = AlertError
 	}

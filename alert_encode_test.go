@@ -2,7 +2,9 @@ package warroom
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestAlertEventEncode(t *testing.T) {
@@ -54,4 +56,25 @@ func TestAlertEventEncode(t *testing.T) {
 			t.Errorf("EncodedLinks: got %q, want empty without links", ev.EncodedLinks)
 		}
 	})
+}
+
+// TestGroupKeyIsExact: a group key that cannot be stored as it is becomes
+// its digest, never a cut or cleaned key that another group could share.
+func TestGroupKeyIsExact(t *testing.T) {
+	long := strings.Repeat("g", MaxGroupKeyLen)
+	keys := []string{long + "a", long + "b", "x\x00y", "xy", "k\xff", "k\xfe"}
+	seen := map[string]string{}
+	for _, k := range keys {
+		e := &AlertEvent{Action: ActionTrigger, DedupKey: "d", Summary: "s", GroupKey: k}
+		if err := e.Validate(); err != nil {
+			t.Fatalf("Validate(%q): %v", k, err)
+		}
+		if len(e.GroupKey) > MaxGroupKeyLen || strings.ContainsRune(e.GroupKey, 0) || !utf8.ValidString(e.GroupKey) {
+			t.Errorf("group key %q kept as %q: not storable", k, e.GroupKey)
+		}
+		if other, ok := seen[e.GroupKey]; ok {
+			t.Errorf("group keys %q and %q both became %q", other, k, e.GroupKey)
+		}
+		seen[e.GroupKey] = k
+	}
 }

@@ -121,7 +121,7 @@ func TestAlertHandlingForm(t *testing.T) {
 	responder, _ := e.user(t, warroom.UserRoleResponder, "en")
 	rc := e.client(t)
 	rc.login(responder.Email)
-	res, body = rc.post("/services/"+sid+"/alert-handling", url.Values{"storm_threshold": {"0"}})
+	res, _ = rc.post("/services/"+sid+"/alert-handling", url.Values{"storm_threshold": {"0"}})
 	if res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
 		t.Errorf("responder changing alert handling: %d, want refused", res.StatusCode)
 	}
