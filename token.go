@@ -1,6 +1,8 @@
 package warroom
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -76,6 +78,57 @@ type TokenInput struct {
 	Scopes []TokenScope `json:"scopes"`
 	// ExpiresAt nil means no expiry, which service tokens may not have.
 	ExpiresAt *time.Time `json:"expires_at"`
+	// Ceiling is what the issuer may hand on: the scopes of the token the
+	// request came with. nil means no token (a signed-in session), which
+	// leaves only the owner's role as the ceiling.
+	Ceiling []TokenScope `json:"-"`
+}
+
+// Permission is what scope s stands for.
+func (s TokenScope) Permission() Permission {
+	switch s {
+	case ScopeRead:
+		return PermRead
+	case ScopeWrite:
+		return PermRespond
+	case ScopeAdmin:
+		return PermAdmin
+	case ScopeIngest:
+		return PermIngest
+	}
+	return ""
+}
+
+// Narrow applies the ceiling of a token for a user of role: no scope the
+// role does not grant and none the issuer's own token lacks, so that a token
+// can never mint a stronger one. Scopes asked for beyond it are EFORBIDDEN;
+// the defaults are cut down to it instead, and an empty result is
+// EFORBIDDEN too. Call it before Validate.
+func (in *TokenInput) Narrow(role UserRole) error {
+	within := func(s TokenScope) bool {
+		return role.Can(s.Permission()) && (in.Ceiling == nil || slices.Contains(in.Ceiling, s))
+	}
+	if len(in.Scopes) == 0 {
+		for _, s := range DefaultTokenScopes {
+			if within(s) {
+				in.Scopes = append(in.Scopes, s)
+			}
+		}
+		if len(in.Scopes) == 0 {
+			return &Error{Code: EFORBIDDEN, Field: "scopes", Message: "scopes: none of the default scopes is within the role and the issuing token's scopes; name the scopes"}
+		}
+		return nil
+	}
+	for _, s := range in.Scopes {
+		if !slices.Contains(TokenScopes, s) {
+			continue // Validate names it
+		} else if !role.Can(s.Permission()) {
+			return &Error{Code: EFORBIDDEN, Field: "scopes", Message: fmt.Sprintf("scopes: the %s role does not grant %q", role, s)}
+		} else if in.Ceiling != nil && !slices.Contains(in.Ceiling, s) {
+			return &Error{Code: EFORBIDDEN, Field: "scopes", Message: fmt.Sprintf("scopes: the issuing token lacks %q, so it cannot hand it on", s)}
+		}
+	}
+	return nil
 }
 
 // Validate checks the input at now and fills the defaults.

@@ -67,8 +67,11 @@ type Deps struct {
 	Maintenance  warroom.MaintenanceService
 	// Ready reports whether the server can serve requests, for /readyz;
 	// nil means always ready.
-	Ready  func(ctx context.Context) error
-	Logger *slog.Logger
+	Ready func(ctx context.Context) error
+	// Refusals records refused requests in the audit log; nil records
+	// none.
+	Refusals warroom.RefusalRecorder
+	Logger   *slog.Logger
 }
 
 // Route is one registered route and the permission it requires ("" only for
@@ -77,11 +80,15 @@ type Route struct {
 	Method     string
 	Pattern    string
 	Permission warroom.Permission
+	// Own marks a route about the user in {id}: the caller's own needs
+	// Permission, anyone else's needs admin from both role and token.
+	Own bool
 }
 
 // handler holds the dependencies of every handler method.
 type handler struct {
 	Deps
+	limiter *refusalLimiter
 }
 
 // handlerFunc is a handler that reports failure by returning an error, so
@@ -94,7 +101,7 @@ func New(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{Deps: d}
+	h := &handler{Deps: d, limiter: newRefusalLimiter()}
 	mux := http.NewServeMux()
 	for _, rt := range routes(h) {
 		mux.Handle(rt.Method+" "+rt.Pattern, h.endpoint(rt))
@@ -120,7 +127,7 @@ func (h *handler) endpoint(rt route) http.Handler {
 		if rt.Permission != "" {
 			ctx, err := h.authenticate(w, r, rt.Route)
 			if err != nil {
-				h.error(w, r, err)
+				h.error(w, r.WithContext(ctx), err)
 				return
 			}
 			r = r.WithContext(ctx)
@@ -180,6 +187,7 @@ func (h *handler) json(w http.ResponseWriter, r *http.Request, status int, v any
 }
 
 func (h *handler) error(w http.ResponseWriter, r *http.Request, err error) {
+	h.recordRefusal(r, err)
 	server.Error(w, r, h.Logger, err)
 }
 

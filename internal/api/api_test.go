@@ -54,7 +54,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 	return api.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db, Ready: db.Ping, Logger: logger,
-		Teams: db, Approvals: db, AuditVerifier: db, Invites: db,
+		Teams: db, Approvals: db, AuditVerifier: db, Invites: db, Refusals: db,
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
@@ -157,15 +157,32 @@ type page[T any] struct {
 	Limit     int `json:"limit"`
 }
 
-// auditTotal counts audit entries straight from the store: every change
-// writes one, so an unchanged count means nothing was written.
+// auditTotal counts audit entries of changes straight from the store:
+// every change writes one, so an unchanged count means nothing was
+// written. Refusals are left out: they are counted by refusals.
 func (h *harness) auditTotal() int {
 	h.t.Helper()
 	_, n, err := h.db.FindAuditEntries(context.Background(), warroom.AuditFilter{Limit: 1})
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return n
+	action := warroom.AuditAccessRefused
+	_, refused, err := h.db.FindAuditEntries(context.Background(), warroom.AuditFilter{Action: &action, Limit: 1})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return n - refused
+}
+
+// refusals returns the refusals recorded in the audit log, newest first.
+func (h *harness) refusals() []*warroom.AuditEntry {
+	h.t.Helper()
+	action := warroom.AuditAccessRefused
+	es, _, err := h.db.FindAuditEntries(context.Background(), warroom.AuditFilter{Action: &action, Limit: warroom.MaxPageSize})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return es
 }
 
 // declare opens an incident as the responder and returns it.

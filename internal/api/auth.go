@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"slices"
 	"strconv"
@@ -60,44 +61,126 @@ var stakeholderReads = map[string]bool{
 	"/api/v1/incidents/{id}/events": true,
 }
 
-// authenticate checks the bearer token, the role's permission, the token's
-// scopes and, for scoped roles, the route and incident, and returns a
-// context carrying the user and the client address for the audit log.
+// access is what a request may do: its user's role intersected with its
+// token's scopes. Every check of a permission goes through can, so that a
+// narrow token on a wide role stays narrow everywhere, own-resource routes
+// included.
+type access struct {
+	user  *warroom.User
+	token *warroom.Token
+}
+
+func (a access) can(p warroom.Permission) bool { return a.user.Can(p) && a.token.Allows(p) }
+
+// ceiling is the scopes a request may hand on to a token it issues: those
+// of its own token that its role still grants (a token outlives a
+// demotion). An admin-scoped token may also issue ingest, which does less
+// than admin (send alerts, nothing else) and which no default token holds,
+// so that ingest tokens can be made from the CLI.
+func (a access) ceiling() []warroom.TokenScope {
+	out := []warroom.TokenScope{}
+	for _, s := range a.token.Scopes {
+		if a.user.Can(s.Permission()) {
+			out = append(out, s)
+		}
+	}
+	if a.can(warroom.PermAdmin) && a.user.Can(warroom.PermIngest) && !slices.Contains(out, warroom.ScopeIngest) {
+		out = append(out, warroom.ScopeIngest)
+	}
+	return out
+}
+
+type accessKey struct{}
+
+// errInsufficientScope marks a refusal that a wider token would pass, for
+// the WWW-Authenticate challenge.
+var errInsufficientScope = errors.New("insufficient scope")
+
+// accessFrom returns the access of an authenticated request.
+func accessFrom(ctx context.Context) access {
+	a, _ := ctx.Value(accessKey{}).(access)
+	return a
+}
+
+// authenticate checks the bearer token and authorises the request for rt.
+// The context it returns carries the user and the client address for the
+// audit log; it is returned with a refusal too once the user is known, so
+// that the refusal is recorded as theirs.
 func (h *handler) authenticate(w http.ResponseWriter, r *http.Request, rt Route) (context.Context, error) {
+	ctx := warroom.NewContextWithSource(r.Context(), clientAddr(r))
 	secret, ok := bearer(r)
 	if !ok {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="warroom"`)
-		return nil, warroom.Errorf(warroom.EUNAUTHORIZED, "a bearer token is required: Authorization: Bearer wr_…")
+		return ctx, warroom.Errorf(warroom.EUNAUTHORIZED, "a bearer token is required: Authorization: Bearer wr_…")
 	}
 	u, tok, err := h.Users.AuthenticateToken(r.Context(), secret)
 	if err != nil {
 		if warroom.ErrorCode(err) == warroom.EINTERNAL {
-			return nil, err
+			return ctx, err
 		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="warroom", error="invalid_token"`)
-		return nil, warroom.Errorf(warroom.EUNAUTHORIZED, "the token is unknown, expired or revoked")
+		return ctx, warroom.Errorf(warroom.EUNAUTHORIZED, "the token is unknown, expired or revoked")
 	}
-	perm := rt.Permission
-	if !u.Can(perm) {
-		return nil, warroom.Errorf(warroom.EFORBIDDEN, "the %s role does not grant the %s permission", u.Role, perm)
-	}
-	if !tok.Allows(perm) {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="warroom", error="insufficient_scope"`)
-		return nil, warroom.Errorf(warroom.EFORBIDDEN, "the token's scopes (%s) do not cover the %s permission", joinScopes(tok.Scopes), perm)
-	}
-	ctx := warroom.NewContextWithUser(r.Context(), u)
-	ctx = warroom.NewContextWithSource(ctx, clientAddr(r))
-	if u.Role.Scoped() {
-		if !ScopedAllows(u.Role, rt) {
-			return nil, warroom.Errorf(warroom.EFORBIDDEN, "the %s role reaches only incidents on the services granted to it", u.Role)
+	ctx = warroom.NewContextWithUser(ctx, u)
+	a := access{user: u, token: tok}
+	ctx = context.WithValue(ctx, accessKey{}, a)
+	if err := h.authorize(ctx, a, rt, r); err != nil {
+		if errors.Is(err, errInsufficientScope) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="warroom", error="insufficient_scope"`)
 		}
-		if scopeOf(rt.Method, rt.Pattern) == scopeIncident {
-			if err := h.canSeeIncident(ctx, u, r.PathValue("id")); err != nil {
-				return nil, err
+		return ctx, err
+	}
+	return ctx, nil
+}
+
+// authorize is the one place a request is judged: the role's permission,
+// the token's scopes, whose resource an own-resource route is about, and,
+// for scoped roles, the route, the incident and every other object the
+// path names.
+func (h *handler) authorize(ctx context.Context, a access, rt Route, r *http.Request) error {
+	u, perm := a.user, rt.Permission
+	if !u.Can(perm) {
+		return warroom.Errorf(warroom.EFORBIDDEN, "the %s role does not grant the %s permission", u.Role, perm)
+	}
+	if !a.token.Allows(perm) {
+		return errors.Join(warroom.Errorf(warroom.EFORBIDDEN, "the token's scopes (%s) do not cover the %s permission", joinScopes(a.token.Scopes), perm), errInsufficientScope)
+	}
+	if rt.Own {
+		if id, err := strconv.ParseInt(r.PathValue("id"), 10, 64); err == nil && id != u.ID {
+			if !u.Can(warroom.PermAdmin) || u.Role.Scoped() {
+				return warroom.Errorf(warroom.EFORBIDDEN, "only an admin may manage another user's %s", ownNoun(rt.Pattern))
+			} else if !a.token.Allows(warroom.PermAdmin) {
+				return errors.Join(warroom.Errorf(warroom.EFORBIDDEN, "the token's scopes (%s) do not cover the admin permission that another user's %s need", joinScopes(a.token.Scopes), ownNoun(rt.Pattern)), errInsufficientScope)
 			}
 		}
 	}
-	return ctx, nil
+	if !u.Role.Scoped() {
+		return nil
+	}
+	if !ScopedAllows(u.Role, rt) {
+		return warroom.Errorf(warroom.EFORBIDDEN, "the %s role reaches only incidents on the services granted to it", u.Role)
+	}
+	if scopeOf(rt.Method, rt.Pattern) != scopeIncident {
+		return nil
+	}
+	if err := h.canSeeIncident(ctx, u, r.PathValue("id")); err != nil {
+		return err
+	}
+	for _, name := range pathParams(rt.Pattern) {
+		if check := objectParams[name]; check != nil {
+			if err := check(h, ctx, u, r.PathValue(name)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ownNoun names what an own-resource route manages, for its refusal.
+func ownNoun(pattern string) string {
+	rest := strings.TrimPrefix(pattern, "/api/v1/users/{id}/")
+	noun, _, _ := strings.Cut(rest, "/")
+	return strings.ReplaceAll(noun, "-", " ")
 }
 
 func joinScopes(ss []warroom.TokenScope) string {

@@ -168,6 +168,11 @@ func (h *handler) updateIncident(w http.ResponseWriter, r *http.Request) error {
 	} else if err := upd.Validate(); err != nil {
 		return err
 	}
+	if upd.ServiceIDs != nil {
+		if err := h.reachServices(r.Context(), warroom.UserFromContext(r.Context()), "service_ids", *upd.ServiceIDs); err != nil {
+			return err
+		}
+	}
 	inc, err := h.Incidents.UpdateIncident(r.Context(), id, upd)
 	if err != nil {
 		return err

@@ -23,6 +23,11 @@ func routes(h *handler) []route {
 	r := func(method, pattern string, perm warroom.Permission, f handlerFunc) route {
 		return route{Route{Method: method, Pattern: pattern, Permission: perm}, f}
 	}
+	// own is a route about the user in {id}: read for one's own, admin
+	// (role and token) for anyone else's.
+	own := func(method, pattern string, f handlerFunc) route {
+		return route{Route{Method: method, Pattern: pattern, Permission: read, Own: true}, f}
+	}
 	return []route{
 		r(get, "/healthz", "", h.health),
 		r(get, "/readyz", "", h.ready),
@@ -69,11 +74,9 @@ func routes(h *handler) []route {
 		r(post, "/api/v1/users", admin, h.createUser),
 		r(get, "/api/v1/users/{id}", read, h.getUser),
 		r(patch, "/api/v1/users/{id}", admin, h.updateUser),
-		// Token routes need only read: the handlers let anyone manage their
-		// own tokens and require admin for anyone else's.
-		r(get, "/api/v1/users/{id}/tokens", read, h.listTokens),
-		r(post, "/api/v1/users/{id}/tokens", read, h.createToken),
-		r(del, "/api/v1/users/{id}/tokens/{tokenID}", read, h.revokeToken),
+		own(get, "/api/v1/users/{id}/tokens", h.listTokens),
+		own(post, "/api/v1/users/{id}/tokens", h.createToken),
+		own(del, "/api/v1/users/{id}/tokens/{tokenID}", h.revokeToken),
 
 		r(get, "/api/v1/audit", admin, h.listAudit),
 
@@ -178,8 +181,6 @@ func routes(h *handler) []route {
 		r(put, "/api/v1/approval-settings", admin, h.putApprovalSettings),
 
 		// On call: schedules, escalation policies, paging and contact methods.
-		// Contact routes need only read: the handlers let people manage their
-		// own methods and require admin for anyone else's.
 		r(get, "/api/v1/oncall", read, h.getOnCall),
 		r(get, "/api/v1/schedules", read, h.listSchedules),
 		r(post, "/api/v1/schedules", admin, h.createSchedule),
@@ -201,15 +202,15 @@ func routes(h *handler) []route {
 		r(get, "/api/v1/incidents/{id}/notifications", read, h.listIncidentNotifications),
 		r(post, "/api/v1/page", respond, h.pageSomeone),
 		r(get, "/api/v1/users/{id}/oncall.ics", read, h.userICal),
-		r(get, "/api/v1/users/{id}/contact-methods", read, h.listContactMethods),
-		r(post, "/api/v1/users/{id}/contact-methods", read, h.createContactMethod),
-		r(del, "/api/v1/users/{id}/contact-methods/{methodID}", read, h.deleteContactMethod),
-		r(post, "/api/v1/users/{id}/contact-methods/{methodID}/code", read, h.sendContactCode),
-		r(post, "/api/v1/users/{id}/contact-methods/{methodID}/verify", read, h.verifyContactMethod),
-		r(post, "/api/v1/users/{id}/contact-methods/{methodID}/test", read, h.testContactMethod),
-		r(get, "/api/v1/users/{id}/notification-rules", read, h.listNotificationRules),
-		r(post, "/api/v1/users/{id}/notification-rules", read, h.createNotificationRule),
-		r(del, "/api/v1/users/{id}/notification-rules/{ruleID}", read, h.deleteNotificationRule),
+		own(get, "/api/v1/users/{id}/contact-methods", h.listContactMethods),
+		own(post, "/api/v1/users/{id}/contact-methods", h.createContactMethod),
+		own(del, "/api/v1/users/{id}/contact-methods/{methodID}", h.deleteContactMethod),
+		own(post, "/api/v1/users/{id}/contact-methods/{methodID}/code", h.sendContactCode),
+		own(post, "/api/v1/users/{id}/contact-methods/{methodID}/verify", h.verifyContactMethod),
+		own(post, "/api/v1/users/{id}/contact-methods/{methodID}/test", h.testContactMethod),
+		own(get, "/api/v1/users/{id}/notification-rules", h.listNotificationRules),
+		own(post, "/api/v1/users/{id}/notification-rules", h.createNotificationRule),
+		own(del, "/api/v1/users/{id}/notification-rules/{ruleID}", h.deleteNotificationRule),
 
 		// Alert ingestion. Integration keys and monitor tokens are
 		// credentials: only admins list keys.

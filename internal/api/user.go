@@ -96,18 +96,10 @@ func (h *handler) updateUser(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// tokenOwner reads the {id} of a token route and checks that the caller may
-// manage that user's tokens: their own with read, anyone's with admin.
+// tokenOwner reads the {id} of a token route; whether the caller may
+// manage that user's tokens was judged by authorize (Route.Own).
 func tokenOwner(r *http.Request) (int64, error) {
-	id, err := pathID(r, "id", "user")
-	if err != nil {
-		return 0, err
-	}
-	u := warroom.UserFromContext(r.Context())
-	if u.ID != id && !u.Can(warroom.PermAdmin) {
-		return 0, warroom.Errorf(warroom.EFORBIDDEN, "only an admin may manage another user's tokens")
-	}
-	return id, nil
+	return pathID(r, "id", "user")
 }
 
 func (h *handler) listTokens(w http.ResponseWriter, r *http.Request) error {
@@ -144,10 +136,11 @@ func (h *handler) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.Kind == warroom.TokenService && !warroom.UserFromContext(r.Context()).Can(warroom.PermAdmin) {
-		return warroom.Errorf(warroom.EFORBIDDEN, "only an admin may issue service tokens")
+	a := accessFrom(r.Context())
+	if req.Kind == warroom.TokenService && !a.can(warroom.PermAdmin) {
+		return &warroom.Error{Code: warroom.EFORBIDDEN, Field: "kind", Message: "kind: only an admin, with a token of the admin scope, may issue service tokens"}
 	}
-	t, secret, err := h.Users.IssueToken(r.Context(), id, warroom.TokenInput{Name: req.Name, Kind: req.Kind, Scopes: req.Scopes, ExpiresAt: req.ExpiresAt})
+	t, secret, err := h.Users.IssueToken(r.Context(), id, warroom.TokenInput{Name: req.Name, Kind: req.Kind, Scopes: req.Scopes, ExpiresAt: req.ExpiresAt, Ceiling: a.ceiling()})
 	if err != nil {
 		return err
 	}

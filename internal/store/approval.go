@@ -34,7 +34,7 @@ func guard(ctx context.Context, tx *tx, op warroom.ApprovalOp) error {
 		return err
 	}
 	if s.Requires(op) {
-		return warroom.Errorf(warroom.ECONFLICT, "%s requires a second admin's approval: request it at POST /api/v1/approvals with op %q.", op, op)
+		return errors.Join(warroom.Errorf(warroom.ECONFLICT, "%s requires a second admin's approval: request it at POST /api/v1/approvals with op %q.", op, op), warroom.ErrTwoPersonRule)
 	}
 	return nil
 }

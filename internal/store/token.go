@@ -108,10 +108,16 @@ func (db *DB) IssueToken(ctx context.Context, userID int64, in warroom.TokenInpu
 		return nil, "", err
 	}
 	defer tx.rollback()
-	if err := in.Validate(tx.now); err != nil {
+	owner, err := findUser(ctx, tx, userID, false)
+	if err != nil {
 		return nil, "", err
 	}
-	if _, err := findUser(ctx, tx, userID, false); err != nil {
+	// The ceiling is applied here, where every way of issuing a token
+	// passes, so that no scope the owner's role lacks is ever stored.
+	if err := in.Narrow(owner.Role); err != nil {
+		return nil, "", err
+	}
+	if err := in.Validate(tx.now); err != nil {
 		return nil, "", err
 	}
 	t, secret, err := createToken(ctx, tx, userID, in, "")

@@ -53,3 +53,30 @@ func (h *Handler) seesIncident(r *http.Request, u *warroom.User) (bool, error) {
 	}
 	return u.Role.SeesIncident(inc.ServiceIDs, granted), nil
 }
+
+// reachChange answers a scoped user naming a change of a service it was
+// not granted exactly as for a change that does not exist: the incident
+// being theirs does not make another service's change theirs.
+func (h *Handler) reachChange(r *http.Request, u *warroom.User, id int64) error {
+	if !u.Role.Scoped() {
+		return nil
+	}
+	notFound := warroom.Errorf(warroom.ENOTFOUND, "Change CHG-%d not found.", id)
+	if h.d.Teams == nil {
+		return notFound
+	}
+	c, err := h.d.Changes.FindChangeByID(r.Context(), id)
+	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+		return notFound
+	} else if err != nil {
+		return err
+	}
+	granted, err := h.d.Teams.FindUserServiceIDs(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	if !u.Role.SeesIncident(c.ServiceIDs, granted) {
+		return notFound
+	}
+	return nil
+}

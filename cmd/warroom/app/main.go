@@ -182,7 +182,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: db,
-		Teams: db, Approvals: db, AuditVerifier: db, Invites: db,
+		Teams: db, Approvals: db, AuditVerifier: db, Invites: db, Refusals: db,
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
