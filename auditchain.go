@@ -26,6 +26,9 @@ const (
 	// AuditBadCheckpoint: a checkpoint's MAC does not match, so it was not
 	// made with this audit key or was altered.
 	AuditBadCheckpoint AuditBreak = "bad_checkpoint"
+	// AuditBrokenBeforeKey: the unkeyed chain was already broken when the
+	// log was first MACed; FirstBadID is where, as found then.
+	AuditBrokenBeforeKey AuditBreak = "broken_before_keyed"
 )
 
 // AuditCheckpoint is the chain head at one moment, MACed with the audit

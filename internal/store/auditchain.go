@@ -220,6 +220,7 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, cps []warroom.AuditChe
 		}
 	}
 	prev, lastID := "", int64(0)
+	var before *keyedRecord
 	for {
 		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, prev_hash, hash
 			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
@@ -248,6 +249,9 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, cps []warroom.AuditChe
 			if !hmac.Equal([]byte(e.hash(key)), []byte(hashes[i])) {
 				return fail(e.ID, warroom.AuditModified, "audit entry %d was modified: its content no longer matches its MAC", e.ID)
 			}
+			if r := brokenBeforeKey(e); r != nil && key != nil && before == nil {
+				before = r
+			}
 			if cp := seen[e.ID]; cp != nil {
 				if cp.Head != hashes[i] {
 					return fail(e.ID, warroom.AuditRewritten, "audit entry %d is not the one the checkpoint of %s saw: the log up to it was rewritten", e.ID, cp.At.UTC().Format(time.RFC3339))
@@ -275,6 +279,9 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, cps []warroom.AuditChe
 			return fail(lastID, warroom.AuditMissing, "audit entry %d was inserted after the chain head %d without going through warroom", lastID, headID)
 		}
 		return fail(headID, warroom.AuditTruncated, "the newest audit entries were deleted: the chain head is entry %d, the log ends at %d", headID, lastID)
+	}
+	if before != nil {
+		return fail(before.FirstBadID, warroom.AuditBrokenBeforeKey, "the audit log was already broken when it was first MACed, so entries up to then cannot be vouched for: %s", before.Break)
 	}
 	v.Message = fmt.Sprintf("audit log intact: %d entries", v.Entries)
 	if key == nil {

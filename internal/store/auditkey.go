@@ -121,6 +121,7 @@ func (db *DB) keyAudit(ctx context.Context) error {
 	data := map[string]any{"entries": n, "unkeyed_chain_intact": legacy.OK}
 	if !legacy.OK {
 		data["unkeyed_chain_break"] = legacy.Message
+		data["unkeyed_chain_first_bad_id"] = legacy.FirstBadID
 		db.logger.Error("audit log: the unkeyed chain was broken before it was keyed", "break", legacy.Message)
 	}
 	if err := writeAuditTarget(warroom.NewContextWithUser(ctx, nil), tx, warroom.AuditChainKeyed, "audit_log", "", data); err != nil {
@@ -175,4 +176,25 @@ func (db *DB) verifyUnkeyed(ctx context.Context, tx *tx) (*warroom.AuditVerifica
 		v.OK, v.FirstBadID, v.Message = false, headID, fmt.Sprintf("the chain head is entry %d, the log ends at %d", headID, lastID)
 	}
 	return v, nil
+}
+
+// keyedRecord is the data of the entry that keyed the log.
+type keyedRecord struct {
+	Intact     bool   `json:"unkeyed_chain_intact"`
+	Break      string `json:"unkeyed_chain_break"`
+	FirstBadID int64  `json:"unkeyed_chain_first_bad_id"`
+}
+
+// brokenBeforeKey reads a verified entry that keyed the log and returns
+// what it says of the chain before, nil when it was intact. The entry is
+// MACed like any other, so the verdict cannot be quietly removed.
+func brokenBeforeKey(e *chainEntry) *keyedRecord {
+	if e.Action != string(warroom.AuditChainKeyed) || e.ActorID != 0 || !e.HasData {
+		return nil
+	}
+	var r keyedRecord
+	if err := json.Unmarshal([]byte(e.Data), &r); err != nil || r.Intact {
+		return nil
+	}
+	return &r
 }

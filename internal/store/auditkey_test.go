@@ -257,6 +257,11 @@ func TestAuditKeyUpgradeBroken(t *testing.T) {
 		if err != nil || len(es) != 1 || !strings.Contains(string(es[0].Data), `"unkeyed_chain_intact":false`) {
 			t.Fatalf("keyed entry = %+v, %v; want the old break on record", es, err)
 		}
+		// Keying must not launder the break: verify keeps reporting it.
+		v, err := db.VerifyAudit(ctx)
+		if err != nil || v.OK || v.Break != warroom.AuditBrokenBeforeKey || v.FirstBadID == 0 {
+			t.Errorf("verify = %+v, %v; want the break from before the key", v, err)
+		}
 	})
 }
 
