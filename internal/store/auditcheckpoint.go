@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -79,4 +82,56 @@ func (db *DB) checkpoint(tx *tx, row *sql.Row) (*warroom.AuditCheckpoint, error)
 	cp.At = tx.now
 	cp.MAC = checkpointMAC(key, &cp)
 	return &cp, nil
+}
+
+// checkpointSettingsDomain separates the MAC of checkpoint settings.
+const checkpointSettingsDomain = "warroom audit checkpoint settings v1:"
+
+// RecordAuditCheckpointSettings writes an audit entry, made by the system,
+// when the checkpoint settings differ from those recorded last, so that
+// turning checkpoints off or pointing them elsewhere shows in the log it
+// protects. settings is the whole configuration and may hold a webhook's
+// token: only its MAC is stored; desc is what the entry shows. It reports
+// whether an entry was written.
+func (db *DB) RecordAuditCheckpointSettings(ctx context.Context, settings, desc string) (bool, error) {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer tx.rollback()
+	type record struct {
+		From        string `json:"from"`
+		To          string `json:"to"`
+		Fingerprint string `json:"fingerprint"`
+	}
+	var prev record
+	var data string
+	err = tx.queryRow(ctx, `SELECT data FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1`, string(warroom.AuditCheckpointSettings)).Scan(&data)
+	if errors.Is(err, sql.ErrNoRows) {
+		prev.To = "none"
+		prev.Fingerprint = db.settingsMAC("")
+	} else if err != nil {
+		return false, fmt.Errorf("record checkpoint settings: %w", err)
+	} else if err := json.Unmarshal([]byte(data), &prev); err != nil {
+		return false, fmt.Errorf("record checkpoint settings: %w", err)
+	}
+	next := record{From: prev.To, To: desc, Fingerprint: db.settingsMAC(settings)}
+	if next.Fingerprint == prev.Fingerprint {
+		return false, nil
+	}
+	if err := writeAuditTarget(warroom.NewContextWithUser(ctx, nil), tx, warroom.AuditCheckpointSettings, "audit_checkpoint", "", next); err != nil {
+		return false, err
+	}
+	return true, tx.commit()
+}
+
+func (db *DB) settingsMAC(settings string) string {
+	if settings == "" {
+		return ""
+	}
+	if db.auditKey == nil {
+		h := sha256.Sum256([]byte(checkpointSettingsDomain + settings))
+		return hex.EncodeToString(h[:])
+	}
+	return macHex(db.auditKey, []byte(checkpointSettingsDomain+settings))
 }

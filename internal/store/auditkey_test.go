@@ -304,3 +304,42 @@ func TestAuditCheckpointSchedule(t *testing.T) {
 		}
 	})
 }
+
+// TestAuditCheckpointSettings checks that each change of the checkpoint
+// settings, and only a change, is an audit entry, and that a token in them
+// is not stored.
+func TestAuditCheckpointSettings(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db, _, _, _ := keyedAudit(t, engine)
+		steps := []struct {
+			settings, desc string
+			want           bool
+		}{
+			{"", "none", false},
+			{"every=1h;https://logs.example.com/in?token=s3cret", "every 1h to webhook:https://logs.example.com/in", true},
+			{"every=1h;https://logs.example.com/in?token=s3cret", "every 1h to webhook:https://logs.example.com/in", false},
+			{"every=1h;https://logs.example.com/in?token=other", "every 1h to webhook:https://logs.example.com/in", true},
+			{"", "none", true},
+		}
+		for i, s := range steps {
+			got, err := db.RecordAuditCheckpointSettings(ctx, s.settings, s.desc)
+			if err != nil || got != s.want {
+				t.Fatalf("step %d: recorded %v, %v; want %v", i, got, err, s.want)
+			}
+		}
+		act := warroom.AuditCheckpointSettings
+		es, _, err := db.FindAuditEntries(ctx, warroom.AuditFilter{Action: &act})
+		if err != nil || len(es) != 3 {
+			t.Fatalf("entries %+v, %v; want 3", es, err)
+		}
+		for _, e := range es {
+			if e.ActorID != 0 || strings.Contains(string(e.Data), "s3cret") {
+				t.Errorf("entry %s: want the system as actor and no token", e.Data)
+			}
+		}
+		if !strings.Contains(string(es[0].Data), `"to":"none"`) {
+			t.Errorf("newest entry %s: want checkpoints turned off", es[0].Data)
+		}
+	})
+}
