@@ -223,6 +223,9 @@ const (
 	AuditUserLocked      AuditAction = "user.locked"
 	AuditUserSSOLink     AuditAction = "user.sso_link"
 	AuditUserSSOCreate   AuditAction = "user.sso_create"
+	// AuditUserSSORole is a role changed at login by the SSO role mapping;
+	// its actor is the system, not the person signing in.
+	AuditUserSSORole AuditAction = "user.sso_role"
 )
 
 // ExternalIdentity is a person as an SSO provider vouches for them.
@@ -234,6 +237,10 @@ type ExternalIdentity struct {
 	// Role is the role mapped from the provider's claims; it is applied at
 	// every login, so that a change of group at the provider takes effect.
 	Role UserRole
+	// RoleClaim and RoleValues are the claim and its values Role was
+	// mapped from, recorded in the audit log with the role.
+	RoleClaim  string
+	RoleValues []string
 }
 
 // UserService manages accounts, API tokens and passwords.

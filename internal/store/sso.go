@@ -48,8 +48,14 @@ func (db *DB) LoginExternal(ctx context.Context, id warroom.ExternalIdentity) (*
 		return nil, warroom.Errorf(warroom.EUNAUTHORIZED, "The account is deactivated.")
 	}
 	if u.Role != id.Role {
+		// The mapping, not the person signing in, decides the role: the
+		// row names no actor, and says what the role was mapped from.
+		sys := warroom.NewContextWithUser(ctx, nil)
 		upd := warroom.UserUpdate{Role: &id.Role}
-		if u2, err := updateUser(warroom.NewContextWithUser(ctx, u), tx, u.ID, upd, false); warroom.ErrorCode(err) == warroom.ECONFLICT {
+		audit := func(c changes) error {
+			return writeAudit(sys, tx, warroom.AuditUserSSORole, "user", u.ID, ssoAuditData(id, map[string]any{"role": c["role"]}))
+		}
+		if u2, err := updateUserAudited(sys, tx, u.ID, upd, false, audit); warroom.ErrorCode(err) == warroom.ECONFLICT {
 			db.logger.Warn("sso: role change refused", "user_id", u.ID, "err", err)
 		} else if err != nil {
 			return nil, err
@@ -74,8 +80,19 @@ func (db *DB) createExternal(ctx context.Context, tx *tx, id warroom.ExternalIde
 	if _, err := tx.exec(ctx, `UPDATE users SET oidc_issuer = ?, oidc_subject = ? WHERE id = ?`, id.Issuer, id.Subject, u.ID); err != nil {
 		return nil, fmt.Errorf("login external: %w", err)
 	}
-	if err := writeAudit(warroom.NewContextWithUser(ctx, u), tx, warroom.AuditUserSSOCreate, "user", u.ID, map[string]any{"user": u, "issuer": id.Issuer, "subject": id.Subject}); err != nil {
+	if err := writeAudit(warroom.NewContextWithUser(ctx, u), tx, warroom.AuditUserSSOCreate, "user", u.ID, ssoAuditData(id, map[string]any{"user": u})); err != nil {
 		return nil, err
 	}
 	return u, tx.commit()
+}
+
+// ssoAuditData adds to data the provider's identity and the claim the role
+// was mapped from.
+func ssoAuditData(id warroom.ExternalIdentity, data map[string]any) map[string]any {
+	data["by"] = "sso_mapping"
+	data["issuer"], data["subject"] = id.Issuer, id.Subject
+	if id.RoleClaim != "" {
+		data["claim"], data["values"] = id.RoleClaim, id.RoleValues
+	}
+	return data
 }

@@ -168,6 +168,14 @@ func isAdmin(u *warroom.User) bool {
 // updateUser changes a user; approved says a second admin approved it, so
 // that removing an admin passes the two-person rule.
 func updateUser(ctx context.Context, tx *tx, id int64, upd warroom.UserUpdate, approved bool) (*warroom.User, error) {
+	return updateUserAudited(ctx, tx, id, upd, approved, func(c changes) error {
+		return writeAudit(ctx, tx, warroom.AuditUserUpdate, "user", id, c)
+	})
+}
+
+// updateUserAudited is updateUser with the audit row left to audit, for
+// changes that are not the acting user's own doing (an SSO role mapping).
+func updateUserAudited(ctx context.Context, tx *tx, id int64, upd warroom.UserUpdate, approved bool, audit func(changes) error) (*warroom.User, error) {
 	if upd.Role != nil || upd.Active != nil {
 		// Two admins demoting each other at once must not both succeed.
 		if err := tx.d.lockTable(ctx, tx.sqlTx, "users"); err != nil {
@@ -225,7 +233,7 @@ func updateUser(ctx context.Context, tx *tx, id int64, upd warroom.UserUpdate, a
 		return nil, fmt.Errorf("update user: %w", err)
 	}
 	u.UpdatedAt = tx.now
-	if err := writeAudit(ctx, tx, warroom.AuditUserUpdate, "user", id, c); err != nil {
+	if err := audit(c); err != nil {
 		return nil, err
 	}
 	return u, nil

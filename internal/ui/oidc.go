@@ -33,6 +33,10 @@ type OIDC struct {
 	RoleMap map[string]warroom.UserRole
 	// DefaultRole is given when nothing matches; "" refuses such people.
 	DefaultRole warroom.UserRole
+	// Scopes are requested at the provider; nil means DefaultOIDCScopes.
+	// Some providers put groups in the ID token only when asked for a
+	// "groups" scope.
+	Scopes []string
 	// HTTPClient reaches the provider; nil means http.DefaultClient.
 	HTTPClient *http.Client
 
@@ -40,6 +44,9 @@ type OIDC struct {
 	config   *oauth2.Config
 	verifier *oidc.IDTokenVerifier
 }
+
+// DefaultOIDCScopes are the scopes requested when none are configured.
+var DefaultOIDCScopes = []string{oidc.ScopeOpenID, "email", "profile"}
 
 // oidcCookie carries state, nonce, PKCE verifier and the page to return to
 // across the trip to the provider. It is SameSite=Lax because the provider
@@ -60,7 +67,10 @@ func (o *OIDC) setup(ctx context.Context) (*oauth2.Config, *oidc.IDTokenVerifier
 		return nil, nil, fmt.Errorf("oidc: discover %s: %w", o.Issuer, err)
 	}
 	o.config = &oauth2.Config{ClientID: o.ClientID, ClientSecret: o.ClientSecret, RedirectURL: o.RedirectURL,
-		Endpoint: p.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "email", "profile"}}
+		Endpoint: p.Endpoint(), Scopes: o.Scopes}
+	if len(o.config.Scopes) == 0 {
+		o.config.Scopes = DefaultOIDCScopes
+	}
 	o.verifier = p.Verifier(&oidc.Config{ClientID: o.ClientID})
 	return o.config, o.verifier, nil
 }
@@ -207,7 +217,8 @@ func (h *Handler) oidcUser(r *http.Request) (*warroom.User, string, error) {
 	if role == "" {
 		return nil, "", fmt.Errorf("%w: %s has no group mapped to a role", errSSO, email)
 	}
-	u, err := h.d.Users.LoginExternal(r.Context(), warroom.ExternalIdentity{Issuer: idt.Issuer, Subject: idt.Subject, Email: email, Name: name, Role: role})
+	u, err := h.d.Users.LoginExternal(r.Context(), warroom.ExternalIdentity{Issuer: idt.Issuer, Subject: idt.Subject, Email: email, Name: name, Role: role,
+		RoleClaim: claim, RoleValues: values})
 	if err != nil {
 		return nil, "", err
 	}

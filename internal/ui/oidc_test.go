@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -36,6 +37,7 @@ type provider struct {
 
 	mu     sync.Mutex
 	claims map[string]any // the person who signs in next
+	scope  string         // what the last authorization request asked for
 	codes  map[string]codeGrant
 }
 
@@ -69,6 +71,7 @@ func newProvider(t *testing.T) *provider {
 		}
 		code := strings.ToLower(rand.Text())
 		p.mu.Lock()
+		p.scope = q.Get("scope")
 		p.codes[code] = codeGrant{nonce: q.Get("nonce"), challenge: q.Get("code_challenge"), redirect: q.Get("redirect_uri")}
 		p.mu.Unlock()
 		http.Redirect(w, r, q.Get("redirect_uri")+"?code="+code+"&state="+url.QueryEscape(q.Get("state")), http.StatusFound)
@@ -145,7 +148,8 @@ func TestOIDC(t *testing.T) {
 		db := storetest.Open(t, engine, nil)
 		var e *env
 		o := &ui.OIDC{Issuer: p.srv.URL, ClientID: p.clientID, ClientSecret: p.clientSecret,
-			RoleMap: map[string]warroom.UserRole{"sre": warroom.UserRoleResponder, "ops-leads": warroom.UserRoleAdmin, "vendors": warroom.UserRoleContractor}}
+			RoleMap: map[string]warroom.UserRole{"sre": warroom.UserRoleResponder, "ops-leads": warroom.UserRoleAdmin, "vendors": warroom.UserRoleContractor},
+			Scopes:  []string{"openid", "email", "profile", "groups"}}
 		e = newEnvOIDC(t, db, o)
 		o.RedirectURL = e.srv.URL + "/auth/oidc/callback"
 
@@ -169,6 +173,12 @@ func TestOIDC(t *testing.T) {
 			if err != nil || len(us) != 1 || us[0].Role != warroom.UserRoleResponder || us[0].Name != "Mei" {
 				t.Fatalf("users = %+v, %v; want Mei, responder", us, err)
 			}
+			p.mu.Lock()
+			scope := p.scope
+			p.mu.Unlock()
+			if scope != "openid email profile groups" {
+				t.Errorf("requested scope %q, want the configured \"openid email profile groups\"", scope)
+			}
 		})
 		t.Run("RoleFollowsGroups", func(t *testing.T) {
 			p.signIn(map[string]any{"sub": "u-1", "email": "mei@example.com", "groups": []string{"ops-leads", "sre"}})
@@ -177,6 +187,19 @@ func TestOIDC(t *testing.T) {
 			us, _, _ := db.FindUsers(t.Context(), warroom.UserFilter{Email: ptr("mei@example.com")})
 			if len(us) != 1 || us[0].Role != warroom.UserRoleAdmin {
 				t.Fatalf("users = %+v; want one admin", us)
+			}
+			// The promotion is the mapping's doing, not Mei's.
+			act, target := warroom.AuditUserSSORole, strconv.FormatInt(us[0].ID, 10)
+			es, _, err := db.FindAuditEntries(t.Context(), warroom.AuditFilter{Action: &act, TargetID: &target})
+			if err != nil || len(es) != 1 || es[0].ActorID != 0 ||
+				!strings.Contains(string(es[0].Data), `"by":"sso_mapping"`) || !strings.Contains(string(es[0].Data), `"values":["ops-leads","sre"]`) {
+				t.Fatalf("audit = %+v, %v; want one user.sso_role by the system naming the groups", es, err)
+			}
+			if es, _, _ := db.FindAuditEntries(t.Context(), warroom.AuditFilter{ActorID: &us[0].ID, Action: ptr(warroom.AuditUserUpdate)}); len(es) != 0 {
+				t.Errorf("the role change is attributed to the user: %+v", es[0])
+			}
+			if !strings.Contains(string(es[0].Data), `"to":"admin"`) {
+				t.Errorf("audit data %s does not show the new role", es[0].Data)
 			}
 		})
 		for name, claims := range map[string]map[string]any{

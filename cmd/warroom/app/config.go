@@ -50,6 +50,9 @@ type Config struct {
 	OIDCRoleClaim    string
 	OIDCRoles        string
 	OIDCDefaultRole  string
+	// OIDCScopes are requested at the provider, space- or comma-separated;
+	// empty means "openid email profile".
+	OIDCScopes string
 
 	// PublicURL is where people reach this server, for the links in
 	// notifications; empty means http:// + Addr.
@@ -111,6 +114,7 @@ var settings = []setting{
 	{"oidc-role-claim", "WARROOM_OIDC_ROLE_CLAIM", "ID token claim mapped to roles (default groups)", func(c *Config) *string { return &c.OIDCRoleClaim }},
 	{"oidc-roles", "WARROOM_OIDC_ROLES", "claim value to role map, e.g. sre=responder,ops-leads=admin", func(c *Config) *string { return &c.OIDCRoles }},
 	{"oidc-default-role", "WARROOM_OIDC_DEFAULT_ROLE", "role for people no mapping matches; empty refuses them", func(c *Config) *string { return &c.OIDCDefaultRole }},
+	{"oidc-scopes", "WARROOM_OIDC_SCOPES", "OpenID Connect scopes to request, e.g. \"openid email profile groups\" (default openid email profile)", func(c *Config) *string { return &c.OIDCScopes }},
 	{"public-url", "WARROOM_PUBLIC_URL", "URL people reach this server at, for links in notifications (serve)", func(c *Config) *string { return &c.PublicURL }},
 	{"smtp-host", "WARROOM_SMTP_HOST", "SMTP relay for email notifications; empty turns email off", func(c *Config) *string { return &c.SMTPHost }},
 	{"smtp-port", "WARROOM_SMTP_PORT", "SMTP port (default 587, or 465 with --smtp-tls tls)", func(c *Config) *string { return &c.SMTPPort }},

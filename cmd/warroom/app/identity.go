@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/warroomhq/warroom"
@@ -35,6 +36,12 @@ func (c *Config) OIDC() (*ui.OIDC, error) {
 			return nil, fmt.Errorf("--oidc-roles: %q is not value=role with a known role", pair)
 		} else {
 			o.RoleMap[strings.TrimSpace(k)] = role
+		}
+	}
+	if c.OIDCScopes != "" {
+		o.Scopes = strings.FieldsFunc(c.OIDCScopes, func(r rune) bool { return r == ',' || r == ' ' })
+		if !slices.Contains(o.Scopes, "openid") {
+			return nil, fmt.Errorf("--oidc-scopes: %q must include openid", c.OIDCScopes)
 		}
 	}
 	if o.DefaultRole != "" && !o.DefaultRole.Valid() {
