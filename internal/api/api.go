@@ -88,7 +88,7 @@ type Route struct {
 // handler holds the dependencies of every handler method.
 type handler struct {
 	Deps
-	limiter *refusalLimiter
+	refusals *server.Refusals
 }
 
 // handlerFunc is a handler that reports failure by returning an error, so
@@ -101,7 +101,7 @@ func New(d Deps) http.Handler {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
-	h := &handler{Deps: d, limiter: newRefusalLimiter()}
+	h := &handler{Deps: d, refusals: server.NewRefusals(d.Refusals, d.Logger)}
 	mux := http.NewServeMux()
 	for _, rt := range routes(h) {
 		mux.Handle(rt.Method+" "+rt.Pattern, h.endpoint(rt))
@@ -187,7 +187,7 @@ func (h *handler) json(w http.ResponseWriter, r *http.Request, status int, v any
 }
 
 func (h *handler) error(w http.ResponseWriter, r *http.Request, err error) {
-	h.recordRefusal(r, err)
+	h.refusals.RecordError(r, err)
 	server.Error(w, r, h.Logger, err)
 }
 

@@ -10,8 +10,9 @@ import (
 // objectParams check, for a scoped user, the grant of an object that an
 // incident route names besides the incident: the incident being visible
 // does not make a change of another service visible. Path parameters of
-// an incident's own children (its tasks, role assignments) are not here:
-// the store finds them under the incident, so they cannot reach outside it.
+// the children of the object in {id} (an incident's tasks and role
+// assignments, a user's tokens) are in childParams instead: the store
+// finds them under their parent, so they cannot reach outside it.
 var objectParams = map[string]func(h *handler, ctx context.Context, u *warroom.User, raw string) error{
 	"changeID": func(h *handler, ctx context.Context, u *warroom.User, raw string) error {
 		id, err := warroom.ParseChangeNumber(raw)
@@ -22,13 +23,9 @@ var objectParams = map[string]func(h *handler, ctx context.Context, u *warroom.U
 	},
 }
 
-// IncidentChildParams are the path parameters of incident routes that name
-// a child of the incident, found by the store under it.
-var IncidentChildParams = map[string]bool{"assignmentID": true, "taskID": true}
-
-// ObjectParamChecked reports whether a path parameter other than {id} has
-// its grant checked for scoped users, for the test that a new one does.
-func ObjectParamChecked(name string) bool { return objectParams[name] != nil }
+// childParams are the path parameters that name a child of the object in
+// {id}, found by the store under it.
+var childParams = map[string]bool{"assignmentID": true, "taskID": true, "tokenID": true}
 
 // pathParams returns the names of the wildcards of a pattern.
 func pathParams(pattern string) []string {

@@ -145,6 +145,10 @@ func TestContractorObjectGrants(t *testing.T) {
 		}
 		h.fail(tok, "PATCH", ib, map[string]any{"service_ids": []int64{granted.ID, other.ID}}, http.StatusForbidden, "service_ids")
 
+		var comp warroom.Component
+		h.ok(h.adminToken, "POST", "/api/v1/components", map[string]any{"name": "Billing API", "service_id": other.ID}, http.StatusCreated, &comp)
+		h.fail(tok, "POST", ib+"/status-updates", map[string]any{"what_happened": "x", "components": []map[string]any{{"component_id": comp.ID, "status": "major_outage"}}}, http.StatusForbidden, "components")
+
 		// What is granted stays workable.
 		h.ok(tok, "POST", ib+"/suspected-causes", map[string]any{"change_id": mine.ID}, http.StatusCreated, nil)
 		h.ok(tok, "POST", fmt.Sprintf("%s/changes/%s/rollback", ib, mine.Number), map[string]any{"comment": "x"}, http.StatusOK, nil)

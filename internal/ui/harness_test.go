@@ -51,7 +51,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 	uh, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db, Timeline: db, Users: db, Sessions: db,
 		Changes: db, ChangePolicy: db,
-		Teams: db, OIDC: o, Audit: db, AuditVerifier: db, Approvals: db, Invites: db,
+		Teams: db, OIDC: o, Audit: db, AuditVerifier: db, Approvals: db, Invites: db, Refusals: db,
 		Postmortems: db, ActionItems: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,

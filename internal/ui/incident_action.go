@@ -114,6 +114,8 @@ func (h *Handler) incidentStatusUpdate(w http.ResponseWriter, r *http.Request, r
 		u, err := formStatusUpdate(r, rc, h.d.Now())
 		if err != nil {
 			return err
+		} else if err := h.reachComponents(r, rc.User, u.Components); err != nil {
+			return err
 		}
 		return h.d.Stakeholders.PostStatusUpdate(r.Context(), id, u)
 	})

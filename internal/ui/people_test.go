@@ -219,11 +219,24 @@ func TestStakeholderTimeline(t *testing.T) {
 	})
 }
 
+// auditTotal counts the audit entries of changes; refused attempts are
+// recorded too and left out here.
 func auditTotal(t *testing.T, e *env) int {
 	t.Helper()
 	_, n, err := e.db.FindAuditEntries(context.Background(), warroom.AuditFilter{Limit: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return n - len(refusals(t, e))
+}
+
+// refusals lists the refused attempts in the audit log, newest first.
+func refusals(t *testing.T, e *env) []*warroom.AuditEntry {
+	t.Helper()
+	action := warroom.AuditAccessRefused
+	es, _, err := e.db.FindAuditEntries(context.Background(), warroom.AuditFilter{Action: &action, Limit: warroom.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return es
 }

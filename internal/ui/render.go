@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -174,12 +175,21 @@ type errorData struct {
 
 // renderError shows an error page with a message already fit for people.
 func (h *Handler) renderError(w http.ResponseWriter, r *http.Request, rc *request, status int, msg string) {
+	switch status {
+	case http.StatusUnauthorized:
+		h.refusals.Record(r, status, warroom.EUNAUTHORIZED, msg)
+	case http.StatusForbidden:
+		h.refusals.Record(r, status, warroom.EFORBIDDEN, msg)
+	}
 	h.render(w, r, rc, status, "error", rc.L.T(fmt.Sprintf("error.status.%d", status)), errorData{Status: status, Message: msg})
 }
 
 // fail renders a service error: the domain's message for application
 // errors, a generic one for internal errors, which are logged instead.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rc *request, err error) {
+	if errors.Is(err, warroom.ErrTwoPersonRule) {
+		h.refusals.RecordError(r, err) // a 409: renderError records 401s and 403s
+	}
 	code := warroom.ErrorCode(err)
 	status := statusFor(code)
 	if code == warroom.EINTERNAL {
@@ -192,6 +202,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, rc *request, err 
 
 // errorText is the message shown in a form's error banner.
 func (h *Handler) errorText(r *http.Request, rc *request, err error) string {
+	h.refusals.RecordError(r, err)
 	if warroom.ErrorCode(err) == warroom.EINTERNAL {
 		h.d.Logger.Error("ui: internal error", "method", r.Method, "path", server.LogPath(r.URL.Path), "err", err)
 		return rc.L.T("error.internal")

@@ -80,3 +80,33 @@ func (h *Handler) reachChange(r *http.Request, u *warroom.User, id int64) error 
 	}
 	return nil
 }
+
+// reachComponents refuses a scoped user setting the public status of a
+// component that is not of a service granted to it.
+func (h *Handler) reachComponents(r *http.Request, u *warroom.User, cs []warroom.ComponentImpact) error {
+	if !u.Role.Scoped() || len(cs) == 0 {
+		return nil
+	}
+	refused := &warroom.Error{Code: warroom.EFORBIDDEN, Field: "components", Message: "components: only components of services granted to you"}
+	if h.d.StatusPage == nil || h.d.Teams == nil {
+		return refused
+	}
+	all, err := h.d.StatusPage.FindComponents(r.Context())
+	if err != nil {
+		return err
+	}
+	granted, err := h.d.Teams.FindUserServiceIDs(r.Context(), u.ID)
+	if err != nil {
+		return err
+	}
+	svc := map[int64]*int64{}
+	for _, c := range all {
+		svc[c.ID] = c.ServiceID
+	}
+	for _, c := range cs {
+		if sid := svc[c.ComponentID]; sid == nil || !u.Role.SeesIncident([]int64{*sid}, granted) {
+			return refused
+		}
+	}
+	return nil
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/i18n"
+	"github.com/warroomhq/warroom/internal/server"
 )
 
 //go:embed templates/*.html
@@ -81,6 +82,9 @@ type Deps struct {
 	Maintenance  warroom.MaintenanceService
 
 	Logger *slog.Logger
+	// Refusals records refused requests in the audit log; nil records
+	// none.
+	Refusals warroom.RefusalRecorder
 	// Now is the clock used for countdowns; nil means time.Now.
 	Now func() time.Time
 	// Secure marks cookies Secure; set it when the UI is served over TLS.
@@ -98,6 +102,8 @@ type Handler struct {
 	mux     *http.ServeMux
 	// logins throttles password attempts per client address.
 	logins *throttle
+	// refusals writes refused requests to the audit log, rate-limited.
+	refusals *server.Refusals
 }
 
 // New checks the dependencies, parses every template once and returns the
@@ -124,7 +130,7 @@ func New(d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ui: %w", err)
 	}
-	h := &Handler{d: d, catalog: cat, pages: pages, mux: http.NewServeMux(), logins: newThrottle(d.Now)}
+	h := &Handler{d: d, catalog: cat, pages: pages, mux: http.NewServeMux(), logins: newThrottle(d.Now), refusals: server.NewRefusals(d.Refusals, d.Logger)}
 	static, err := fs.Sub(staticFS, "static")
 	if err != nil {
 		return nil, fmt.Errorf("ui: static: %w", err)

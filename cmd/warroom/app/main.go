@@ -217,7 +217,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Sessions: db,
 		Changes: db, ChangePolicy: db,
-		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db, Invites: db,
+		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db, Invites: db, Refusals: db,
 		Postmortems: db, ActionItems: db, Search: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,

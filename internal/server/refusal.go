@@ -1,8 +1,9 @@
-package api
+package server
 
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,7 +13,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/warroomhq/warroom"
-	"github.com/warroomhq/warroom/internal/server"
 )
 
 // Refusals are recorded at most refusalEvery per identity (the user, or
@@ -91,9 +91,9 @@ func (l *refusalLimiter) forget(now time.Time) {
 	}
 }
 
-// refusal reports whether err is a refusal to audit: 401, 403, and the 409
-// of the two-person rule.
-func refusal(err error) bool {
+// IsRefusal reports whether err is a refusal to audit: 401, 403, and the
+// 409 of the two-person rule.
+func IsRefusal(err error) bool {
 	switch warroom.ErrorCode(err) {
 	case warroom.EUNAUTHORIZED, warroom.EFORBIDDEN:
 		return true
@@ -103,11 +103,35 @@ func refusal(err error) bool {
 	return false
 }
 
-// recordRefusal writes the audit row of a refused request, in its own
-// transaction, within the rate limit. It is written even when the caller
-// has hung up, so that hanging up cannot keep an attempt out of the log.
-func (h *handler) recordRefusal(r *http.Request, err error) {
-	if h.Refusals == nil || h.limiter == nil || !refusal(err) {
+// Refusals writes refused requests to the audit log, within the rate
+// limit, for the API and the UI alike.
+type Refusals struct {
+	rec     warroom.RefusalRecorder
+	limiter *refusalLimiter
+	logger  *slog.Logger
+}
+
+// NewRefusals returns a Refusals writing to rec; a nil rec records nothing.
+func NewRefusals(rec warroom.RefusalRecorder, logger *slog.Logger) *Refusals {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Refusals{rec: rec, limiter: newRefusalLimiter(), logger: logger}
+}
+
+// RecordError records r as refused by err, if err is a refusal.
+func (f *Refusals) RecordError(r *http.Request, err error) {
+	if IsRefusal(err) {
+		f.Record(r, StatusFor(warroom.ErrorCode(err)), warroom.ErrorCode(err), warroom.ErrorMessage(err))
+	}
+}
+
+// Record writes the audit row of a refused request, attributed to the user
+// and source address in its context, in its own transaction. It is
+// written even when the caller has hung up, so that hanging up cannot
+// keep an attempt out of the log.
+func (f *Refusals) Record(r *http.Request, status int, code, reason string) {
+	if f == nil || f.rec == nil {
 		return
 	}
 	ctx := context.WithoutCancel(r.Context())
@@ -115,13 +139,13 @@ func (h *handler) recordRefusal(r *http.Request, err error) {
 	if id := warroom.UserIDFromContext(ctx); id != 0 {
 		key = "user:" + strconv.FormatInt(id, 10)
 	}
-	ok, suppressed := h.limiter.allow(key, time.Now())
+	ok, suppressed := f.limiter.allow(key, time.Now())
 	if !ok {
 		return
 	}
 	_, pattern, _ := strings.Cut(r.Pattern, " ")
-	rec := warroom.Refusal{Method: r.Method, Route: pattern, Path: r.URL.Path, Status: server.StatusFor(warroom.ErrorCode(err)), Code: warroom.ErrorCode(err), Reason: warroom.ErrorMessage(err), Suppressed: suppressed}
-	if rerr := h.Refusals.RecordRefusal(ctx, rec); rerr != nil {
-		h.Logger.Error("api: recording a refusal", "err", rerr, "route", r.Pattern)
+	rec := warroom.Refusal{Method: r.Method, Route: pattern, Path: r.URL.Path, Status: status, Code: code, Reason: reason, Suppressed: suppressed}
+	if err := f.rec.RecordRefusal(ctx, rec); err != nil {
+		f.logger.Error("server: recording a refusal", "err", err, "route", pattern)
 	}
 }
