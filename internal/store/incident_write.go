@@ -14,7 +14,8 @@ import (
 
 // DeclareIncident opens inc in the triggered state, proposes its severity,
 // records an override when the declared severity differs, and turns the
-// matching SOP templates into tasks.
+// matching SOP templates into tasks. Declarations arriving together share
+// a transaction (see declareQueue).
 func (db *DB) DeclareIncident(ctx context.Context, inc *warroom.Incident) error {
 	if inc == nil {
 		return warroom.Errorf(warroom.EINVALID, "An incident is required.")
@@ -22,19 +23,7 @@ func (db *DB) DeclareIncident(ctx context.Context, inc *warroom.Incident) error 
 	if err := inc.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.rollback()
-	if err := declareIncident(ctx, tx, inc); err != nil {
-		return err
-	}
-	if err := tx.commit(); err != nil {
-		return err
-	}
-	db.wakePaging()
-	return nil
+	return db.declare(ctx, inc)
 }
 
 func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
