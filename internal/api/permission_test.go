@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -26,37 +28,88 @@ var publicRoutes = map[string]bool{
 	"POST /v2/change/enqueue": true,
 }
 
-// TestRoutePermissions walks every registered route with every role.
-// Without a token each is refused with 401; a role whose permission or
-// scope does not cover the route is refused with 403 and nothing is
-// written; a role that is covered is never refused. The contractor and
-// the stakeholder are granted the incident's service, so that incident
-// routes are theirs and everything else is not.
+// scopeSets are the token scopes the matrix walks, each with every role
+// that may hold it (a token is never issued beyond its owner's role).
+var scopeSets = [][]warroom.TokenScope{
+	{warroom.ScopeRead},
+	{warroom.ScopeRead, warroom.ScopeWrite},
+	{warroom.ScopeRead, warroom.ScopeWrite, warroom.ScopeAdmin},
+	{warroom.ScopeIngest},
+}
+
+// TestRoutePermissions is the permission matrix, generated: every
+// registered route × every role × every scope set the role may hold ×
+// the object of the path granted (the caller's own user, an incident and
+// change on a granted service) or not (another user, another service),
+// against the permission docs/api.md documents for the route. Without a
+// token each route is refused with 401; what the matrix refuses is
+// refused with 403 (404 for a scoped user naming an incident or change it
+// may not see) and changes nothing; what it allows is never refused. A
+// route missing from docs/api.md fails TestDocumentedPermissions.
 func TestRoutePermissions(t *testing.T) {
+	documented := documentedPermissions(t)
 	storetest.Run(t, func(t *testing.T, engine string) {
 		h := newHarness(t, engine)
 		ctx := context.Background()
+		actx := warroom.NewContextWithUser(ctx, h.admin)
 		svc := &warroom.Service{Name: "checkout", Tier: 1}
-		if err := h.db.CreateService(warroom.NewContextWithUser(ctx, h.admin), svc); err != nil {
-			t.Fatal(err)
+		otherSvc := &warroom.Service{Name: "billing", Tier: 1}
+		for _, s := range []*warroom.Service{svc, otherSvc} {
+			if err := h.db.CreateService(actx, s); err != nil {
+				t.Fatal(err)
+			}
 		}
 		inc := h.declare(map[string]any{"title": "Something", "type": "other", "service_ids": []int64{svc.ID}})
-		tokens := map[warroom.UserRole]string{}
-		users := map[warroom.UserRole]*warroom.User{}
+		otherInc := h.declare(map[string]any{"title": "Elsewhere", "type": "other", "service_ids": []int64{otherSvc.ID}})
+		var change, otherChange warroom.Change
+		h.ok(h.responderToken, "POST", "/api/v1/changes", map[string]any{"kind": "deploy", "title": "mine", "service_ids": []int64{svc.ID}}, http.StatusCreated, &change)
+		h.ok(h.responderToken, "POST", "/api/v1/changes", map[string]any{"kind": "deploy", "title": "theirs", "service_ids": []int64{otherSvc.ID}}, http.StatusCreated, &otherChange)
+		other, _, _ := storetest.User(t, h.db, warroom.UserRoleViewer)
+
+		type caller struct {
+			role   warroom.UserRole
+			scopes []warroom.TokenScope
+			user   *warroom.User
+			token  string
+		}
+		var callers []caller
 		for _, role := range warroom.UserRoles {
-			users[role], _, tokens[role] = storetest.User(t, h.db, role)
+			u, _, _ := storetest.User(t, h.db, role)
 			if role.Scoped() {
-				if err := h.db.GrantService(ctx, users[role].ID, svc.ID); err != nil {
+				if err := h.db.GrantService(ctx, u.ID, svc.ID); err != nil {
 					t.Fatal(err)
 				}
+			}
+			for _, scopes := range scopeSets {
+				_, secret, err := h.db.IssueToken(ctx, u.ID, warroom.TokenInput{Name: "matrix", Scopes: scopes})
+				if warroom.ErrorCode(err) == warroom.EFORBIDDEN {
+					continue // beyond the role: TestTokenCeiling
+				} else if err != nil {
+					t.Fatal(err)
+				}
+				callers = append(callers, caller{role, scopes, u, secret})
 			}
 		}
 		// Sub-resource IDs that exist nowhere, so that an allowed request
 		// cannot delete or revoke anything the walk still needs.
-		fill := func(r api.Route, role warroom.UserRole) string {
-			p := strings.Replace(r.Pattern, "{id}", strconv.FormatInt(inc.ID, 10), 1)
-			if strings.HasPrefix(r.Pattern, "/api/v1/users/{id}") {
-				p = strings.Replace(r.Pattern, "{id}", strconv.FormatInt(users[role].ID, 10), 1)
+		fill := func(r api.Route, c caller, granted bool) string {
+			p := r.Pattern
+			switch {
+			case strings.HasPrefix(p, "/api/v1/users/{id}"):
+				id := c.user.ID
+				if !granted {
+					id = other.ID
+				}
+				p = strings.Replace(p, "{id}", strconv.FormatInt(id, 10), 1)
+			case granted:
+				p = strings.Replace(p, "{id}", strconv.FormatInt(inc.ID, 10), 1)
+			default:
+				p = strings.Replace(p, "{id}", strconv.FormatInt(otherInc.ID, 10), 1)
+			}
+			if granted {
+				p = strings.Replace(p, "{changeID}", change.Number, 1)
+			} else {
+				p = strings.Replace(p, "{changeID}", otherChange.Number, 1)
 			}
 			return pathWildcard.ReplaceAllString(p, "999999")
 		}
@@ -68,14 +121,24 @@ func TestRoutePermissions(t *testing.T) {
 				}
 				continue
 			}
+			doc, ok := documented[key]
+			if !ok {
+				continue // TestDocumentedPermissions names it
+			}
 			var body any
 			if r.Method != http.MethodGet && r.Method != http.MethodDelete {
 				body = "{}"
 			}
+			// Only a path naming a user, an incident or a change has an
+			// object that can be granted or not.
+			variants := []bool{true}
+			if strings.HasPrefix(r.Pattern, "/api/v1/users/{id}") || strings.HasPrefix(r.Pattern, "/api/v1/incidents/{id}") {
+				variants = append(variants, false)
+			}
 			t.Run(key, func(t *testing.T) {
 				h := h.with(t)
 				audit := h.auditTotal()
-				path := fill(r, warroom.UserRoleViewer)
+				path := fill(r, callers[0], true)
 				resp := h.do("", r.Method, path, body)
 				if resp.status != http.StatusUnauthorized || resp.header.Get("WWW-Authenticate") == "" {
 					t.Errorf("no token: %d WWW-Authenticate %q, want 401 and a challenge", resp.status, resp.header.Get("WWW-Authenticate"))
@@ -84,28 +147,70 @@ func TestRoutePermissions(t *testing.T) {
 					t.Errorf("unknown token: %d, want 401", resp.status)
 				}
 				for _, role := range warroom.UserRoles {
-					path := fill(r, role)
-					resp := h.do(tokens[role], r.Method, path, body)
-					allowed := wantAllowed(role, r)
-					if allowed != api.ScopedAllows(role, r) {
+					if allowed := wantAllowed(role, r); allowed != api.ScopedAllows(role, r) {
 						t.Errorf("%s: ScopedAllows = %v, the matrix says %v", role, !allowed, allowed)
 					}
-					switch {
-					case !allowed && resp.status != http.StatusForbidden:
-						t.Errorf("%s: %d for %s, want 403: %.200s", path, resp.status, role, resp.body)
-					case allowed && (resp.status == http.StatusForbidden || resp.status == http.StatusUnauthorized):
-						t.Errorf("%s: %d for %s, which the route allows: %.200s", path, resp.status, role, resp.body)
-					}
-					if !allowed {
-						if got := h.auditTotal(); got != audit {
-							t.Errorf("%s: audit entries = %d, was %d: a refused request wrote something", role, got, audit)
+				}
+				for _, c := range callers {
+					for _, granted := range variants {
+						path := fill(r, c, granted)
+						resp := h.do(c.token, r.Method, path, body)
+						want := wantStatus(c.role, c.scopes, doc, r, granted)
+						who := fmt.Sprintf("%s %v granted=%v", c.role, c.scopes, granted)
+						switch {
+						case want != 0 && resp.status != want:
+							t.Errorf("%s: %d for %s, want %d: %.200s", path, resp.status, who, want, resp.body)
+						case want == 0 && (resp.status == http.StatusForbidden || resp.status == http.StatusUnauthorized):
+							t.Errorf("%s: %d for %s, which the route allows: %.200s", path, resp.status, who, resp.body)
 						}
+						if want != 0 {
+							if got := h.auditTotal(); got != audit {
+								t.Errorf("%s: audit entries = %d, was %d: a refused request wrote something", who, got, audit)
+							}
+						}
+						audit = h.auditTotal()
 					}
-					audit = h.auditTotal()
 				}
 			})
 		}
 	})
+}
+
+// wantStatus is the status the matrix expects of a route documented as
+// doc ("read", "respond", "admin" or "own": read for one's own, admin for
+// anyone else's) for a role holding a token of scopes: 0 when allowed,
+// 403 when refused, 404 when a scoped role names an incident or change it
+// may not see.
+func wantStatus(role warroom.UserRole, scopes []warroom.TokenScope, doc string, r api.Route, granted bool) int {
+	perm := warroom.Permission(doc)
+	if doc == "own" {
+		perm = warroom.PermRead
+	}
+	has := func(s warroom.TokenScope) bool { return slices.Contains(scopes, s) }
+	covers := func(p warroom.Permission) bool {
+		switch p {
+		case warroom.PermRead:
+			return has(warroom.ScopeRead) || has(warroom.ScopeWrite) || has(warroom.ScopeAdmin)
+		case warroom.PermRespond:
+			return has(warroom.ScopeWrite)
+		case warroom.PermAdmin:
+			return has(warroom.ScopeAdmin)
+		}
+		return false
+	}
+	if !role.Can(perm) || !covers(perm) {
+		return http.StatusForbidden
+	}
+	if doc == "own" && !granted && !(role.Can(warroom.PermAdmin) && covers(warroom.PermAdmin)) {
+		return http.StatusForbidden
+	}
+	if !wantAllowed(role, r) {
+		return http.StatusForbidden
+	}
+	if role.Scoped() && !granted && strings.HasPrefix(r.Pattern, "/api/v1/incidents/{id}") {
+		return http.StatusNotFound
+	}
+	return 0
 }
 
 // wantAllowed is the matrix of docs/identity.md, written out apart from
@@ -124,6 +229,83 @@ func wantAllowed(role warroom.UserRole, r api.Route) bool {
 		return self || (r.Pattern == "/api/v1/incidents" && r.Method == http.MethodGet) || strings.HasPrefix(r.Pattern, "/api/v1/incidents/{id}")
 	}
 	return true
+}
+
+// TestDocumentedPermissions holds routes() and the route tables of
+// docs/api.md to each other: a route added without its documented
+// permission, or documented with another, fails here, and so does a
+// documented route that is gone.
+func TestDocumentedPermissions(t *testing.T) {
+	documented := documentedPermissions(t)
+	seen := map[string]bool{}
+	for _, r := range api.Routes() {
+		key := r.Method + " " + r.Pattern
+		seen[key] = true
+		doc, ok := documented[key]
+		want := string(r.Permission)
+		switch {
+		case r.Own:
+			want = "own"
+		case want == "":
+			want = "none"
+		}
+		if !ok {
+			t.Errorf("%s is not in docs/api.md: add a row with its permission (%s)", key, want)
+		} else if doc != want {
+			t.Errorf("%s: docs/api.md says %q, routes() declares %q", key, doc, want)
+		}
+	}
+	for key := range documented {
+		if !seen[key] {
+			t.Errorf("docs/api.md documents %s, which routes() does not register", key)
+		}
+	}
+}
+
+// documentedPermissions reads the route tables of docs/api.md:
+// "| GET, POST | `/path` · `/sibling` | read, admin | …", where methods
+// pair with permissions when both are lists, a "· `/x`" replaces the last
+// segment of the path, and "admin, or read for one's own" is "own".
+func documentedPermissions(t *testing.T) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile("../../docs/api.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	for _, line := range strings.Split(string(b), "\n") {
+		cells := strings.Split(line, "|")
+		if len(cells) < 5 || !strings.HasPrefix(strings.TrimSpace(cells[2]), "`/") {
+			continue
+		}
+		methods := strings.Split(strings.TrimSpace(cells[1]), ", ")
+		var paths []string
+		for i, p := range strings.Split(strings.TrimSpace(cells[2]), " · ") {
+			p = strings.Trim(p, "`")
+			if i > 0 {
+				p = paths[0][:strings.LastIndex(paths[0], "/")] + p
+			}
+			paths = append(paths, p)
+		}
+		permCell := strings.TrimSpace(cells[3])
+		perms := strings.Split(permCell, ", ")
+		if permCell == "admin, or read for one's own" {
+			perms = []string{"own"}
+		}
+		for i, m := range methods {
+			perm := perms[0]
+			if len(perms) == len(methods) {
+				perm = perms[i]
+			}
+			for _, p := range paths {
+				out[m+" "+p] = perm
+			}
+		}
+	}
+	if len(out) < 50 {
+		t.Fatalf("read %d routes from docs/api.md: its tables changed shape", len(out))
+	}
+	return out
 }
 
 // TestRolePolicy pins the permission matrix of docs/identity.md, so that
@@ -266,4 +448,25 @@ func TestTokenScopes(t *testing.T) {
 		}
 		h.fail(h.viewerToken, "GET", "/api/v1/me", nil, http.StatusUnauthorized, "")
 	})
+}
+
+// TestObjectParamsChecked: every object a route open to scoped roles names
+// in its path, besides the incident, has its grant checked, so that a new
+// route taking another object's ID cannot reach it through a granted
+// incident.
+func TestObjectParamsChecked(t *testing.T) {
+	for _, r := range api.Routes() {
+		if !api.ScopedAllows(warroom.UserRoleContractor, r) && !api.ScopedAllows(warroom.UserRoleStakeholder, r) {
+			continue
+		}
+		for _, m := range pathWildcard.FindAllString(r.Pattern, -1) {
+			name := strings.Trim(m, "{}")
+			if name == "id" {
+				continue
+			}
+			if !api.ObjectParamChecked(name) {
+				t.Errorf("%s %s: {%s} reaches scoped roles unchecked: add it to objectParams (a grant check) or childParams (found under the object in {id})", r.Method, r.Pattern, name)
+			}
+		}
+	}
 }
