@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -13,15 +15,16 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/cmd/warroom/app"
+	"github.com/warroomhq/warroom/internal/checkpoint"
 	"github.com/warroomhq/warroom/internal/store"
 )
 
 func (c *cli) newAuditCmd() *cobra.Command {
 	cmd := group(&cobra.Command{
 		Use:   "audit",
-		Short: "Read, export and verify the tamper-evident audit log",
+		Short: "Read, export, checkpoint and verify the tamper-evident audit log",
 	})
-	cmd.AddCommand(c.newAuditVerifyCmd(), c.newAuditListCmd(), c.newAuditExportCmd())
+	cmd.AddCommand(c.newAuditVerifyCmd(), c.newAuditCheckpointCmd(), c.newAuditListCmd(), c.newAuditExportCmd())
 	return cmd
 }
 
@@ -32,29 +35,44 @@ type errAuditBroken struct{ v *warroom.AuditVerification }
 func (e errAuditBroken) Error() string { return e.v.Message }
 
 func (c *cli) newAuditVerifyCmd() *cobra.Command {
-	return &cobra.Command{
+	var files []string
+	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "Check the audit hash chain in the database directly; exit 1 on a break",
+		Short: "Check the audit log's MAC chain in the database directly, against checkpoints; exit 1 on a break",
 		Long: `Open the server's database (--database / WARROOM_DATABASE, as for serve)
-and walk the audit log's hash chain. It reports the first entry that was
+with the server's secret key (WARROOM_SECRET_KEY or --secret-key-file) and
+walk the audit log's MAC chain. It reports the first entry that was
 modified, deleted or inserted out of order behind warroom's back and exits 1;
 it exits 0 when the chain is intact. It reads the database directly so that
-it works when the server is down, or is the thing being doubted.`,
-		Args: args(),
+it works when the server is down, or is the thing being doubted.
+
+With --checkpoint, the log is also held to checkpoints written by serve or
+'audit checkpoint' (JSON lines): each must carry the key's MAC, and the entry
+it names must still be there unchanged. Only that catches the newest entries
+deleted, the log emptied, or the log rewritten by someone who reset it to the
+unkeyed format.`,
+		Example: `  warroom audit verify --checkpoint /mnt/audit/warroom-checkpoints.jsonl`,
+		Args:    args(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			// store.Open creates a missing SQLite file, and an empty log
-			// verifies: a mistyped path must not report an intact chain.
-			if dsn := c.cfg.Database; !strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "file:") {
-				if _, err := os.Stat(dsn); err != nil {
-					return fmt.Errorf("no database at %s (set --database or WARROOM_DATABASE): %w", dsn, err)
+			var cps []warroom.AuditCheckpoint
+			for _, p := range files {
+				f, err := os.Open(p)
+				if err != nil {
+					return fmt.Errorf("--checkpoint: %w", err)
 				}
+				cs, err := checkpoint.Read(f)
+				f.Close()
+				if err != nil {
+					return fmt.Errorf("--checkpoint %s: %w", p, err)
+				}
+				cps = append(cps, cs...)
 			}
-			db, err := store.Open(cmd.Context(), c.cfg.Database, store.Options{Logger: slog.New(slog.DiscardHandler)})
+			db, err := c.openAuditDB(cmd.Context())
 			if err != nil {
-				return fmt.Errorf("open database %s: %w", app.Redact(c.cfg.Database), err)
+				return err
 			}
 			defer db.Close()
-			v, err := db.VerifyAudit(cmd.Context())
+			v, err := db.VerifyAuditCheckpoints(cmd.Context(), cps)
 			if err != nil {
 				return err
 			}
@@ -73,6 +91,81 @@ it works when the server is down, or is the thing being doubted.`,
 			return nil
 		},
 	}
+	cmd.Flags().StringArrayVar(&files, "checkpoint", nil, "checkpoint file (JSON lines) to hold the log to; repeatable")
+	return cmd
+}
+
+func (c *cli) newAuditCheckpointCmd() *cobra.Command {
+	var files []string
+	cmd := &cobra.Command{
+		Use:   "checkpoint",
+		Short: "Write a checkpoint of the audit log head now, from the database directly",
+		Long: `Open the server's database with its secret key, as 'audit verify' does,
+and write a MACed checkpoint of the audit log head (sequence number, head MAC,
+time) to the --audit-checkpoint destinations and every --to file, then print
+it. Serve writes one every --audit-checkpoint-every; this is for before
+maintenance, or for a destination that serve cannot reach.`,
+		Example: `  warroom audit checkpoint --to /mnt/audit/warroom-checkpoints.jsonl`,
+		Args:    args(),
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			w, err := c.cfg.CheckpointWriter()
+			if err != nil {
+				return err
+			}
+			if w == nil {
+				w = &checkpoint.Writer{}
+			}
+			for _, p := range files {
+				w.Destinations = append(w.Destinations, checkpoint.Destination{Kind: checkpoint.KindFile, Target: p})
+			}
+			if len(w.Destinations) == 0 {
+				return fmt.Errorf("no destination: set --audit-checkpoint / WARROOM_AUDIT_CHECKPOINT or give --to FILE")
+			}
+			db, err := c.openAuditDB(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer db.Close()
+			cp, err := db.CheckpointAudit(cmd.Context())
+			if err != nil {
+				return err
+			}
+			if err := w.Write(cmd.Context(), cp); err != nil {
+				return err
+			}
+			b, err := json.Marshal(cp)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(c.stdout, string(b))
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&files, "to", nil, "also append the checkpoint to this file; repeatable")
+	return cmd
+}
+
+// openAuditDB opens the server's database directly with the audit key, if
+// there is a secret key; a log not keyed yet is MACed by the open.
+func (c *cli) openAuditDB(ctx context.Context) (*store.DB, error) {
+	// store.Open creates a missing SQLite file, and an empty log
+	// verifies: a mistyped path must not report an intact chain.
+	if dsn := c.cfg.Database; !strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "file:") {
+		if _, err := os.Stat(dsn); err != nil {
+			return nil, fmt.Errorf("no database at %s (set --database or WARROOM_DATABASE): %w", dsn, err)
+		}
+	}
+	key, err := c.cfg.ExistingAuditKey()
+	if err != nil {
+		return nil, err
+	}
+	db, err := store.Open(ctx, c.cfg.Database, store.Options{Logger: slog.New(slog.DiscardHandler), AuditKey: key})
+	if errors.Is(err, store.ErrAuditKeyMismatch) {
+		return nil, fmt.Errorf("the secret key (WARROOM_SECRET_KEY or --secret-key-file) is not the one the audit log in %s was MACed with", app.Redact(c.cfg.Database))
+	} else if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", app.Redact(c.cfg.Database), err)
+	}
+	return db, nil
 }
 
 // auditFilterFlags are the filters shared by list and export.

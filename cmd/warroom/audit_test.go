@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"io/fs"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/store"
 	"github.com/warroomhq/warroom/internal/store/storetest"
 )
@@ -35,7 +37,9 @@ func TestAuditVerify(t *testing.T) {
 		if err := db.Close(); err != nil {
 			t.Fatal(err)
 		}
-		env := map[string]string{"WARROOM_DATABASE": dsn}
+		// No secret key: the log stays unkeyed and the key file in the
+		// user's configuration directory is not looked at.
+		env := map[string]string{"WARROOM_DATABASE": dsn, "WARROOM_SECRET_KEY_FILE": filepath.Join(t.TempDir(), "none.key")}
 
 		r := warroomCLIEnv(t, env, "", "audit", "verify")
 		if r.code != exitOK || !strings.Contains(r.stdout, "OK: audit log intact: 3 entries") {
@@ -81,4 +85,75 @@ func TestAuditVerifyMissingDatabase(t *testing.T) {
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {
 		t.Errorf("stat %s: %v; want the file not created", path, err)
 	}
+}
+
+// TestAuditCheckpointCLI writes a checkpoint with the CLI, then deletes
+// the newest entries and moves the head, and empties the log, as someone
+// with the database but not the key would: the chain alone cannot tell,
+// `audit verify --checkpoint` must.
+func TestAuditCheckpointCLI(t *testing.T) {
+	master := strings.Repeat("ab", 32)
+	storetest.Run(t, func(t *testing.T, engine string) {
+		for _, tt := range []struct {
+			name, tamper, want string
+		}{
+			{"TailDeleteHeadMove", `DELETE FROM audit_log WHERE id > (SELECT MIN(id) FROM audit_log) + 1;
+				UPDATE audit_chain SET head_id = (SELECT MAX(id) FROM audit_log), head_hash = (SELECT hash FROM audit_log WHERE id = (SELECT MAX(id) FROM audit_log)) WHERE id = 1`, "(truncated)"},
+			{"Wipe", `DELETE FROM audit_log; UPDATE audit_chain SET head_id = 0, head_hash = '' WHERE id = 1`, "(emptied)"},
+		} {
+			t.Run(tt.name, func(t *testing.T) {
+				ctx := context.Background()
+				dsn := storetest.DSN(t, engine)
+				key, _ := hex.DecodeString(master)
+				auditKey, err := secret.DeriveKey(key, secret.PurposeAudit)
+				if err != nil {
+					t.Fatal(err)
+				}
+				db, err := store.Open(ctx, dsn, store.Options{AuditKey: auditKey})
+				if err != nil {
+					t.Fatal(err)
+				}
+				_, actx, _ := storetest.User(t, db, warroom.UserRoleAdmin)
+				for _, name := range []string{"a", "b", "c"} {
+					if err := db.CreateService(actx, &warroom.Service{Name: name, Tier: 2}); err != nil {
+						t.Fatal(err)
+					}
+				}
+				db.Close()
+				file := filepath.Join(t.TempDir(), "checkpoints.jsonl")
+				env := map[string]string{"WARROOM_DATABASE": dsn, "WARROOM_SECRET_KEY": master}
+
+				r := warroomCLIEnv(t, env, "", "audit", "checkpoint", "--to", file)
+				if r.code != exitOK || !strings.Contains(r.stdout, `"mac":`) {
+					t.Fatalf("checkpoint: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+				}
+				if r := warroomCLIEnv(t, env, "", "audit", "verify", "--checkpoint", file); r.code != exitOK {
+					t.Fatalf("verify before tampering: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+				}
+
+				raw, err := sql.Open(map[bool]string{true: "pgx", false: "sqlite"}[engine == store.EnginePostgres], dsn)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer raw.Close()
+				for _, q := range strings.Split(tt.tamper, ";") {
+					if _, err := raw.Exec(q); err != nil {
+						t.Fatalf("tamper %q: %v", q, err)
+					}
+				}
+				if r := warroomCLIEnv(t, env, "", "audit", "verify"); r.code != exitOK {
+					t.Logf("the chain alone caught it too: %q", r.stdout)
+				}
+				r = warroomCLIEnv(t, env, "", "audit", "verify", "--checkpoint", file)
+				if r.code != exitFailure || !strings.Contains(r.stdout, tt.want) {
+					t.Errorf("verify --checkpoint: code %d, stdout %q, stderr %q; want exit 1 and %q", r.code, r.stdout, r.stderr, tt.want)
+				}
+
+				env["WARROOM_SECRET_KEY"] = strings.Repeat("cd", 32)
+				if r := warroomCLIEnv(t, env, "", "audit", "verify", "--checkpoint", file); r.code == exitOK || !strings.Contains(r.stderr, "not the one the audit log") {
+					t.Errorf("verify with another key: code %d, stderr %q", r.code, r.stderr)
+				}
+			})
+		}
+	})
 }

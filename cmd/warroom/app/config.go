@@ -54,6 +54,13 @@ type Config struct {
 	// empty means "openid email profile".
 	OIDCScopes string
 
+	// AuditCheckpoint lists where checkpoints of the audit chain head are
+	// written, comma-separated: file paths (append-only JSON lines),
+	// mailto: addresses, http(s) webhook URLs; empty writes none.
+	// AuditCheckpointEvery is how often, a duration (default 1h).
+	AuditCheckpoint      string
+	AuditCheckpointEvery string
+
 	// PublicURL is where people reach this server, for the links in
 	// notifications; empty means http:// + Addr.
 	PublicURL string
@@ -115,6 +122,8 @@ var settings = []setting{
 	{"oidc-roles", "WARROOM_OIDC_ROLES", "claim value to role map, e.g. sre=responder,ops-leads=admin", func(c *Config) *string { return &c.OIDCRoles }},
 	{"oidc-default-role", "WARROOM_OIDC_DEFAULT_ROLE", "role for people no mapping matches; empty refuses them", func(c *Config) *string { return &c.OIDCDefaultRole }},
 	{"oidc-scopes", "WARROOM_OIDC_SCOPES", "OpenID Connect scopes to request, e.g. \"openid email profile groups\" (default openid email profile)", func(c *Config) *string { return &c.OIDCScopes }},
+	{"audit-checkpoint", "WARROOM_AUDIT_CHECKPOINT", "where checkpoints of the audit log head are written: file paths, mailto: addresses, http(s) URLs, comma-separated (serve, audit checkpoint)", func(c *Config) *string { return &c.AuditCheckpoint }},
+	{"audit-checkpoint-every", "WARROOM_AUDIT_CHECKPOINT_EVERY", "how often an audit checkpoint is written, e.g. 1h (default 1h; serve)", func(c *Config) *string { return &c.AuditCheckpointEvery }},
 	{"public-url", "WARROOM_PUBLIC_URL", "URL people reach this server at, for links in notifications (serve)", func(c *Config) *string { return &c.PublicURL }},
 	{"smtp-host", "WARROOM_SMTP_HOST", "SMTP relay for email notifications; empty turns email off", func(c *Config) *string { return &c.SMTPHost }},
 	{"smtp-port", "WARROOM_SMTP_PORT", "SMTP port (default 587, or 465 with --smtp-tls tls)", func(c *Config) *string { return &c.SMTPPort }},
@@ -184,6 +193,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if _, err := c.Outbound(); err != nil {
+		return err
+	}
+	if _, err := c.CheckpointWriter(); err != nil {
 		return err
 	}
 	if _, err := c.Retention(); err != nil {

@@ -55,16 +55,15 @@ func (c *Config) OIDC() (*ui.OIDC, error) {
 // defaults to the user's configuration directory; several instances must
 // share one key, which is what WARROOM_SECRET_KEY is for.
 func (m *Main) openSecrets() error {
-	path := m.Config.SecretKeyFile
-	if path == "" {
-		dir, err := os.UserConfigDir()
-		if err != nil {
-			return fmt.Errorf("secret key: set WARROOM_SECRET_KEY or --secret-key-file: %w", err)
-		}
-		path = secret.KeyPath(m.Config.Database, filepath.Join(dir, "warroom"))
-	}
-	key, err := secret.LoadKey(m.Config.SecretKey, filepath.Clean(path))
+	path, err := m.Config.secretKeyPath()
 	if err != nil {
+		return err
+	}
+	key, err := secret.LoadKey(m.Config.SecretKey, path)
+	if err != nil {
+		return err
+	}
+	if m.auditKey, err = secret.DeriveKey(key, secret.PurposeAudit); err != nil {
 		return err
 	}
 	m.keySource = "WARROOM_SECRET_KEY"
@@ -77,4 +76,17 @@ func (m *Main) openSecrets() error {
 	}
 	m.Secrets = box
 	return nil
+}
+
+// secretKeyPath is the key file in use when WARROOM_SECRET_KEY is unset.
+func (c *Config) secretKeyPath() (string, error) {
+	path := c.SecretKeyFile
+	if path == "" {
+		dir, err := os.UserConfigDir()
+		if err != nil {
+			return "", fmt.Errorf("secret key: set WARROOM_SECRET_KEY or --secret-key-file: %w", err)
+		}
+		path = secret.KeyPath(c.Database, filepath.Join(dir, "warroom"))
+	}
+	return filepath.Clean(path), nil
 }

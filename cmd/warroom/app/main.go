@@ -80,6 +80,9 @@ type Main struct {
 	// keySource says where the secret key came from, for the error when
 	// it does not fit the database.
 	keySource string
+	// auditKey MACs the audit log and its checkpoints; derived from the
+	// secret key by openSecrets.
+	auditKey []byte
 	// retention is how long resolved alerts outside incidents are kept.
 	retention time.Duration
 }
@@ -133,9 +136,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	if m.DB == nil {
-		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine, Outbound: m.outbound})
+		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine, Outbound: m.outbound, AuditKey: m.auditKey})
 		if errors.Is(err, store.ErrSealerMismatch) {
 			return fmt.Errorf("secret key: the key from %s does not open the credentials in %s, which were sealed with another key; start with that key (WARROOM_SECRET_KEY or --secret-key-file)", m.keySource, Redact(m.Config.Database))
+		} else if errors.Is(err, store.ErrAuditKeyMismatch) {
+			return fmt.Errorf("secret key: the key from %s is not the one the audit log in %s was MACed with; start with that key (WARROOM_SECRET_KEY or --secret-key-file)", m.keySource, Redact(m.Config.Database))
 		} else if err != nil {
 			return fmt.Errorf("open database %s: %w", Redact(m.Config.Database), err)
 		}
@@ -144,6 +149,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Logger.Info("database open", "engine", m.DB.Engine(), "database", Redact(m.Config.Database))
 
 	if err := m.bootstrap(ctx); err != nil {
+		return err
+	}
+	if err := m.recordCheckpointSettings(ctx); err != nil {
 		return err
 	}
 	if err := m.openPager(); err != nil {
@@ -155,7 +163,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.retention, err = m.Config.Retention(); err != nil {
 		return err
 	}
-	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(m.engineModules(), m.pagingModules()...)...)
+	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(append(m.engineModules(), m.pagingModules()...), m.auditModules()...)...)
 	m.alertEngine = engine.New(engine.Options{Logger: m.Logger}, m.alertModules()...)
 	h, err := m.handler()
 	if err != nil {
