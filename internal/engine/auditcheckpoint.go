@@ -13,8 +13,9 @@ import (
 // the database every Every: to a file, a mailbox or a webhook that someone
 // with the database cannot reach, so that cutting the newest entries or
 // emptying the log shows against it. When is a column (the store's
-// checkpoint_due), so a restart neither skips one nor writes two, and of
-// several instances one writes each.
+// checkpoint_due), so a restart does not write two and of several
+// instances one writes each; a crash between the claim and the write
+// skips one interval.
 type AuditCheckpoints struct {
 	Checkpoints warroom.AuditCheckpointer
 	Every       time.Duration

@@ -33,12 +33,22 @@ func (db *DB) CheckpointAudit(ctx context.Context) (*warroom.AuditCheckpoint, er
 // moving the next one every later in the same statement, so that of several
 // instances one takes each.
 func (db *DB) ClaimAuditCheckpoint(ctx context.Context, now time.Time, every time.Duration) (*warroom.AuditCheckpoint, error) {
+	now = now.UTC().Truncate(time.Microsecond)
+	// The engine asks every tick; reading first keeps the writer lock (and
+	// on PostgreSQL the audit_chain row lock every append takes) for the
+	// one tick an hour that writes.
+	var due *time.Time
+	if err := db.read.QueryRowContext(ctx, `SELECT checkpoint_due FROM audit_chain WHERE id = 1`).Scan(scanNullTime(&due)); err != nil {
+		return nil, fmt.Errorf("audit checkpoint: %w", err)
+	}
+	if due != nil && due.After(now) {
+		return nil, nil
+	}
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.rollback()
-	now = now.UTC().Truncate(time.Microsecond)
 	cp, err := db.checkpoint(tx, tx.queryRow(ctx, `UPDATE audit_chain SET checkpoint_due = ?
 		WHERE id = 1 AND (checkpoint_due IS NULL OR checkpoint_due <= ?) RETURNING head_id, head_hash, key_check`, now.Add(every), now))
 	if errors.Is(err, sql.ErrNoRows) {
