@@ -272,7 +272,7 @@ func (h *handler) linkSuspectedCause(w http.ResponseWriter, r *http.Request) err
 		return err
 	} else if req.ChangeID <= 0 {
 		return warroom.FieldErrorf("change_id", "is required")
-	} else if err := h.reachChange(r.Context(), warroom.UserFromContext(r.Context()), req.ChangeID); err != nil {
+	} else if err := h.grants().ReachChange(r.Context(), warroom.UserFromContext(r.Context()), req.ChangeID); err != nil {
 		return err
 	}
 	sc, err := h.Changes.LinkSuspectedCause(r.Context(), id, req.ChangeID, req.Note)

@@ -169,7 +169,7 @@ func (h *handler) updateIncident(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if upd.ServiceIDs != nil {
-		if err := h.reachServices(r.Context(), warroom.UserFromContext(r.Context()), "service_ids", *upd.ServiceIDs); err != nil {
+		if err := h.grants().ReachServices(r.Context(), warroom.UserFromContext(r.Context()), "service_ids", *upd.ServiceIDs); err != nil {
 			return err
 		}
 	}

@@ -149,6 +149,18 @@ func TestContractorObjectGrants(t *testing.T) {
 		h.ok(h.adminToken, "POST", "/api/v1/components", map[string]any{"name": "Billing API", "service_id": other.ID}, http.StatusCreated, &comp)
 		h.fail(tok, "POST", ib+"/status-updates", map[string]any{"what_happened": "x", "components": []map[string]any{{"component_id": comp.ID, "status": "major_outage"}}}, http.StatusForbidden, "components")
 
+		// People named on the incident must be able to see it.
+		outsider, _, _ := storetest.User(t, h.db, warroom.UserRoleContractor)
+		if err := h.db.GrantService(actx, outsider.ID, other.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, uid := range []int64{outsider.ID, 999999} {
+			h.fail(tok, "POST", ib+"/roles", map[string]any{"role": "scribe", "user_id": uid}, http.StatusNotFound, "user_id")
+			h.fail(tok, "POST", ib+"/tasks", map[string]any{"title": "x", "assignee_id": uid}, http.StatusNotFound, "assignee_id")
+		}
+		h.ok(tok, "POST", ib+"/roles", map[string]any{"role": "scribe", "user_id": c.ID}, http.StatusCreated, nil)
+		h.ok(tok, "POST", ib+"/tasks", map[string]any{"title": "x", "assignee_id": h.responder.ID}, http.StatusCreated, nil)
+
 		// What is granted stays workable.
 		h.ok(tok, "POST", ib+"/suspected-causes", map[string]any{"change_id": mine.ID}, http.StatusCreated, nil)
 		h.ok(tok, "POST", fmt.Sprintf("%s/changes/%s/rollback", ib, mine.Number), map[string]any{"comment": "x"}, http.StatusOK, nil)

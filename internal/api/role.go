@@ -77,6 +77,8 @@ func (h *handler) assignRole(w http.ResponseWriter, r *http.Request) error {
 		return warroom.FieldErrorf("role", "is required")
 	} else if req.UserID <= 0 {
 		return warroom.FieldErrorf("user_id", "is required")
+	} else if err := h.grants().ReachUser(r.Context(), warroom.UserFromContext(r.Context()), "user_id", id, req.UserID); err != nil {
+		return err
 	}
 	a, err := h.Roles.AssignRole(r.Context(), id, req.Role, req.UserID)
 	if err != nil {

@@ -118,6 +118,11 @@ func (h *handler) addTask(w http.ResponseWriter, r *http.Request) error {
 	} else if err := warroom.ValidateTaskTitle(req.Title); err != nil {
 		return err
 	}
+	if req.AssigneeID != nil {
+		if err := h.grants().ReachUser(r.Context(), warroom.UserFromContext(r.Context()), "assignee_id", id, *req.AssigneeID); err != nil {
+			return err
+		}
+	}
 	t := &warroom.Task{Title: req.Title, AssigneeID: req.AssigneeID}
 	if err := h.SOPs.AddTask(r.Context(), id, t); err != nil {
 		return err
@@ -140,6 +145,11 @@ func (h *handler) updateTask(w http.ResponseWriter, r *http.Request) error {
 		return err
 	} else if upd.Title != nil {
 		if err := warroom.ValidateTaskTitle(*upd.Title); err != nil {
+			return err
+		}
+	}
+	if upd.AssigneeID != nil && *upd.AssigneeID != 0 {
+		if err := h.grants().ReachUser(r.Context(), warroom.UserFromContext(r.Context()), "assignee_id", id, *upd.AssigneeID); err != nil {
 			return err
 		}
 	}

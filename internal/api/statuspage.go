@@ -128,7 +128,7 @@ func (h *handler) postStatusUpdate(w http.ResponseWriter, r *http.Request) error
 	var req statusUpdateRequest
 	if err := decode(w, r, &req); err != nil {
 		return err
-	} else if err := h.reachComponents(r.Context(), warroom.UserFromContext(r.Context()), req.Components); err != nil {
+	} else if err := h.grants().ReachComponents(r.Context(), warroom.UserFromContext(r.Context()), req.Components); err != nil {
 		return err
 	}
 	u := &warroom.StatusUpdate{Audience: req.Audience, WhatHappened: req.WhatHappened, Impact: req.Impact, Actions: req.Actions,

@@ -384,7 +384,7 @@ func (h *Handler) incidentSuspect(w http.ResponseWriter, r *http.Request, rc *re
 		cid, err := warroom.ParseChangeNumber(r.PathValue("changeID"))
 		if err != nil {
 			return err
-		} else if err := h.reachChange(r, rc.User, cid); err != nil {
+		} else if err := h.grants().ReachChange(r.Context(), rc.User, cid); err != nil {
 			return err
 		}
 		_, err = h.d.Changes.LinkSuspectedCause(r.Context(), id, cid, strings.TrimSpace(r.PostFormValue("note")))
@@ -401,7 +401,7 @@ func (h *Handler) incidentRollbackChange(w http.ResponseWriter, r *http.Request,
 		cid, err := warroom.ParseChangeNumber(r.PathValue("changeID"))
 		if err != nil {
 			return err
-		} else if err := h.reachChange(r, rc.User, cid); err != nil {
+		} else if err := h.grants().ReachChange(r.Context(), rc.User, cid); err != nil {
 			return err
 		}
 		_, err = h.d.Changes.RollbackIncidentChange(r.Context(), id, cid, strings.TrimSpace(r.PostFormValue("reason")))

@@ -76,6 +76,8 @@ func (h *Handler) incidentAssignRole(w http.ResponseWriter, r *http.Request, rc 
 		uid, err := strconv.ParseInt(r.PostFormValue("user_id"), 10, 64)
 		if err != nil {
 			return warroom.FieldErrorf("user_id", "%s", rc.L.T("form.choose"))
+		} else if err := h.grants().ReachUser(r.Context(), rc.User, "user_id", id, uid); err != nil {
+			return err
 		}
 		_, err = h.d.Roles.AssignRole(r.Context(), id, r.PostFormValue("role"), uid)
 		return err
@@ -114,7 +116,7 @@ func (h *Handler) incidentStatusUpdate(w http.ResponseWriter, r *http.Request, r
 		u, err := formStatusUpdate(r, rc, h.d.Now())
 		if err != nil {
 			return err
-		} else if err := h.reachComponents(r, rc.User, u.Components); err != nil {
+		} else if err := h.grants().ReachComponents(r.Context(), rc.User, u.Components); err != nil {
 			return err
 		}
 		return h.d.Stakeholders.PostStatusUpdate(r.Context(), id, u)

@@ -54,59 +54,8 @@ func (h *Handler) seesIncident(r *http.Request, u *warroom.User) (bool, error) {
 	return u.Role.SeesIncident(inc.ServiceIDs, granted), nil
 }
 
-// reachChange answers a scoped user naming a change of a service it was
-// not granted exactly as for a change that does not exist: the incident
-// being theirs does not make another service's change theirs.
-func (h *Handler) reachChange(r *http.Request, u *warroom.User, id int64) error {
-	if !u.Role.Scoped() {
-		return nil
-	}
-	notFound := warroom.Errorf(warroom.ENOTFOUND, "Change CHG-%d not found.", id)
-	if h.d.Teams == nil {
-		return notFound
-	}
-	c, err := h.d.Changes.FindChangeByID(r.Context(), id)
-	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
-		return notFound
-	} else if err != nil {
-		return err
-	}
-	granted, err := h.d.Teams.FindUserServiceIDs(r.Context(), u.ID)
-	if err != nil {
-		return err
-	}
-	if !u.Role.SeesIncident(c.ServiceIDs, granted) {
-		return notFound
-	}
-	return nil
-}
-
-// reachComponents refuses a scoped user setting the public status of a
-// component that is not of a service granted to it.
-func (h *Handler) reachComponents(r *http.Request, u *warroom.User, cs []warroom.ComponentImpact) error {
-	if !u.Role.Scoped() || len(cs) == 0 {
-		return nil
-	}
-	refused := &warroom.Error{Code: warroom.EFORBIDDEN, Field: "components", Message: "components: only components of services granted to you"}
-	if h.d.StatusPage == nil || h.d.Teams == nil {
-		return refused
-	}
-	all, err := h.d.StatusPage.FindComponents(r.Context())
-	if err != nil {
-		return err
-	}
-	granted, err := h.d.Teams.FindUserServiceIDs(r.Context(), u.ID)
-	if err != nil {
-		return err
-	}
-	svc := map[int64]*int64{}
-	for _, c := range all {
-		svc[c.ID] = c.ServiceID
-	}
-	for _, c := range cs {
-		if sid := svc[c.ComponentID]; sid == nil || !u.Role.SeesIncident([]int64{*sid}, granted) {
-			return refused
-		}
-	}
-	return nil
+// grants judges the objects a scoped user's request names; see
+// warroom.Grants.
+func (h *Handler) grants() warroom.Grants {
+	return warroom.Grants{Users: h.d.Users, Teams: h.d.Teams, Incidents: h.d.Incidents, Changes: h.d.Changes, StatusPage: h.d.StatusPage}
 }

@@ -50,6 +50,12 @@ func TestContractorChangeGrants(t *testing.T) {
 		}
 		res, body = c.post(base+"/rollback", url.Values{"reason": {"x"}})
 		wantStatus(t, res, body, http.StatusNotFound)
+		outsider, _ := e.user(t, warroom.UserRoleContractor, "en")
+		res, body = c.post(fmt.Sprintf("/incidents/%d/roles", inc.ID), url.Values{"role": {"scribe"}, "user_id": {fmt.Sprint(outsider.ID)}})
+		wantStatus(t, res, body, http.StatusNotFound)
+		if as, err := e.db.FindRoleAssignments(context.Background(), inc.ID, true); err != nil || len(as) != 0 {
+			t.Errorf("a person who may not see the incident was given a role on it: %+v %v", as, err)
+		}
 		causes, err := e.db.FindSuspectedCauses(context.Background(), inc.ID)
 		if err != nil {
 			t.Fatal(err)
