@@ -36,6 +36,34 @@ func addEvent(ctx context.Context, tx *tx, incidentID int64, kind warroom.EventK
 	return e, nil
 }
 
+// newEvent is one event of a batch added by addEvents.
+type newEvent struct {
+	kind warroom.EventKind
+	text string
+	data any
+}
+
+// addEvents appends internal events to an incident's timeline in one
+// statement, in order, attributed to the user in ctx.
+func addEvents(ctx context.Context, tx *tx, incidentID int64, evs []newEvent) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	actor := nullID(warroom.UserIDFromContext(ctx))
+	args := make([]any, 0, 7*len(evs))
+	for _, e := range evs {
+		d, err := jsonData(e.data)
+		if err != nil {
+			return err
+		}
+		args = append(args, incidentID, string(e.kind), actor, tx.now, e.text, string(warroom.VisibilityInternal), d)
+	}
+	if _, err := tx.exec(ctx, `INSERT INTO events (incident_id, kind, actor_id, at, text, visibility, data) VALUES `+rowPlaceholders(len(evs), 7), args...); err != nil {
+		return fmt.Errorf("add events: %w", err)
+	}
+	return nil
+}
+
 // FindEvents returns a page of an incident's events and the total.
 func (db *DB) FindEvents(ctx context.Context, filter warroom.EventFilter) ([]*warroom.Event, int, error) {
 	for _, k := range filter.Kinds {

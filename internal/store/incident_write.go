@@ -74,30 +74,30 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 		return err
 	}
 
-	if _, err := addEvent(ctx, tx, inc.ID, warroom.EventDeclared, inc.Title, "", map[string]any{
+	evs := []newEvent{{warroom.EventDeclared, inc.Title, map[string]any{
 		"severity": inc.Severity, "proposed_severity": inc.ProposedSeverity, "severity_reason": inc.SeverityReason,
 		"type": inc.Type, "drill": inc.Drill,
-	}); err != nil {
-		return err
-	}
+	}}}
 	if inc.Severity != inc.ProposedSeverity {
 		text := fmt.Sprintf("declared as %s, proposed %s", inc.Severity, inc.ProposedSeverity)
 		if overrideReason != "" {
 			text += ": " + overrideReason
 		}
-		if _, err := addEvent(ctx, tx, inc.ID, warroom.EventSeverityOverride, text, "", map[string]any{
+		evs = append(evs, newEvent{warroom.EventSeverityOverride, text, map[string]any{
 			"from": inc.ProposedSeverity, "to": inc.Severity, "reason": text,
-		}); err != nil {
-			return err
-		}
+		}})
 	}
 	// A new incident has no tasks yet: its SOP tasks are numbered from 1.
 	ts, err := findSOPTemplates(ctx, tx)
 	if err != nil {
 		return err
 	}
-	tasks, err := addSOPTasks(ctx, tx, inc, ts, nil, 1)
+	tasks, sopEvents, err := addSOPTasks(ctx, tx, inc, ts, nil, 1)
 	if err != nil {
+		return err
+	}
+	// The declaration, an override and the SOPs applied are one INSERT.
+	if err := addEvents(ctx, tx, inc.ID, append(evs, sopEvents...)); err != nil {
 		return err
 	}
 	// Escalations and SLA timers are written in the declare transaction, so

@@ -36,11 +36,14 @@ func getSetting(ctx context.Context, tx *tx, key string, v any) (bool, error) {
 }
 
 // settingsMemo keeps the policies a transaction has read: a declaration
-// reads the matrix and the SLA targets several times over. A write of any
-// setting forgets them.
+// reads the matrix and the SLA targets several times over, and
+// declarations batched in one transaction the SOP templates too. A write
+// of any setting forgets them; templates are only written in transactions
+// of their own.
 type settingsMemo struct {
-	matrix      *warroom.SeverityMatrix
-	slaPolicies []warroom.SLAPolicy
+	matrix       *warroom.SeverityMatrix
+	slaPolicies  []warroom.SLAPolicy
+	sopTemplates []*warroom.SOPTemplate
 }
 
 func putSetting(ctx context.Context, tx *tx, key string, v any) error {

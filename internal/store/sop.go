@@ -43,7 +43,12 @@ func sopJSON(t *warroom.SOPTemplate) (sevs, types, tasks string) {
 	return enc(t.Severities), enc(t.Types), enc(t.Tasks)
 }
 
+// findSOPTemplates returns every template by name, read once per
+// transaction; callers must not change them.
 func findSOPTemplates(ctx context.Context, tx *tx) ([]*warroom.SOPTemplate, error) {
+	if ts := tx.settings.sopTemplates; ts != nil {
+		return ts, nil
+	}
 	rows, err := tx.query(ctx, `SELECT `+sopColumns+` FROM sop_templates ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("find sop templates: %w", err)
@@ -60,6 +65,7 @@ func findSOPTemplates(ctx context.Context, tx *tx) ([]*warroom.SOPTemplate, erro
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("find sop templates: %w", err)
 	}
+	tx.settings.sopTemplates = ts
 	return ts, nil
 }
 
@@ -209,13 +215,17 @@ func instantiateSOPs(ctx context.Context, tx *tx, inc *warroom.Incident, skip ma
 	if err != nil {
 		return err
 	}
-	_, err = addSOPTasks(ctx, tx, inc, ts, skip, pos)
-	return err
+	_, evs, err := addSOPTasks(ctx, tx, inc, ts, skip, pos)
+	if err != nil {
+		return err
+	}
+	return addEvents(ctx, tx, inc.ID, evs)
 }
 
 // addSOPTasks adds the tasks of the templates in ts that apply and are not
-// in skip, numbered from pos, and returns them as stored.
-func addSOPTasks(ctx context.Context, tx *tx, inc *warroom.Incident, ts []*warroom.SOPTemplate, skip map[int64]bool, pos int) ([]*warroom.Task, error) {
+// in skip, numbered from pos, and returns them as stored with the timeline
+// event of each template, for the caller to add with its own.
+func addSOPTasks(ctx context.Context, tx *tx, inc *warroom.Incident, ts []*warroom.SOPTemplate, skip map[int64]bool, pos int) ([]*warroom.Task, []newEvent, error) {
 	var tasks []*warroom.Task
 	var applied []*warroom.SOPTemplate
 	for _, t := range ts {
@@ -230,16 +240,15 @@ func addSOPTasks(ctx context.Context, tx *tx, inc *warroom.Incident, ts []*warro
 		}
 	}
 	if err := insertTasks(ctx, tx, tasks); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	evs := make([]newEvent, 0, len(applied))
 	for _, t := range applied {
-		if _, err := addEvent(ctx, tx, inc.ID, warroom.EventTaskAdded, fmt.Sprintf("SOP %q: %d tasks added", t.Name, len(t.Tasks)), "", map[string]any{
+		evs = append(evs, newEvent{warroom.EventTaskAdded, fmt.Sprintf("SOP %q: %d tasks added", t.Name, len(t.Tasks)), map[string]any{
 			"template_id": t.ID, "template": t.Name, "tasks": t.Tasks,
-		}); err != nil {
-			return nil, err
-		}
+		}})
 	}
-	return tasks, nil
+	return tasks, evs, nil
 }
 
 // maxTaskRows is how many tasks one INSERT adds: a template holds at most
