@@ -53,3 +53,21 @@ func TestRefusalLimiterBounded(t *testing.T) {
 		t.Errorf("%d identities kept, want at most %d", n, refusalKeys)
 	}
 }
+
+// BenchmarkRefusalLimiter is the cost a refused request pays before any
+// write: one identity flooding, and many identities at once.
+func BenchmarkRefusalLimiter(b *testing.B) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b.Run("one", func(b *testing.B) {
+		l := newRefusalLimiter()
+		for i := 0; b.Loop(); i++ {
+			l.allow("source:192.0.2.1", t0.Add(time.Duration(i)*time.Microsecond))
+		}
+	})
+	b.Run("many", func(b *testing.B) {
+		l := newRefusalLimiter()
+		for i := 0; b.Loop(); i++ {
+			l.allow("source:"+strconv.Itoa(i%50000), t0.Add(time.Duration(i)*time.Microsecond))
+		}
+	})
+}
