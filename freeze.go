@@ -69,6 +69,18 @@ func (f *FreezeWindow) Excepts(changeID int64) bool {
 	return false
 }
 
+// ExceptsByOther reports whether the window grants c an exception that
+// someone other than its author granted; an author's own exception does not
+// count.
+func (f *FreezeWindow) ExceptsByOther(c *Change) bool {
+	for _, e := range f.Exceptions {
+		if e.ChangeID == c.ID && e.GrantedBy != c.AuthorID {
+			return true
+		}
+	}
+	return false
+}
+
 // FreezeException lets one change start during a freeze window.
 type FreezeException struct {
 	ID        int64     `json:"id"`

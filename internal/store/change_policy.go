@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -146,8 +148,9 @@ func findFreezes(ctx context.Context, tx *tx, from, to *time.Time) ([]*warroom.F
 	return fs, erows.Err()
 }
 
-// activeFreezes returns the windows in force at t that cover c and grant
-// it no exception.
+// activeFreezes returns the windows in force at t that cover c, with their
+// exceptions: whether an exception counts is the policy's to judge
+// (warroom.ChangePolicy.CheckStart).
 func activeFreezes(ctx context.Context, tx *tx, t time.Time, c *warroom.Change) ([]*warroom.FreezeWindow, error) {
 	end := t.Add(time.Microsecond)
 	fs, err := findFreezes(ctx, tx, &t, &end)
@@ -156,7 +159,7 @@ func activeFreezes(ctx context.Context, tx *tx, t time.Time, c *warroom.Change) 
 	}
 	var out []*warroom.FreezeWindow
 	for _, f := range fs {
-		if f.Covers(t, c.ServiceIDs) && !f.Excepts(c.ID) {
+		if f.Covers(t, c.ServiceIDs) {
 			out = append(out, f)
 		}
 	}
@@ -261,8 +264,14 @@ func (db *DB) GrantFreezeException(ctx context.Context, freezeID, changeID int64
 	if err := tx.queryRow(ctx, `SELECT name FROM freeze_windows WHERE id = ?`, freezeID).Scan(&name); err != nil {
 		return nil, warroom.Errorf(warroom.ENOTFOUND, "Freeze window %d not found.", freezeID)
 	}
-	if err := changeExists(ctx, tx, changeID); err != nil {
-		return nil, err
+	var author sql.NullInt64
+	if err := tx.queryRow(ctx, `SELECT author_id FROM changes WHERE id = ?`, changeID).Scan(&author); errors.Is(err, sql.ErrNoRows) {
+		return nil, warroom.Errorf(warroom.ENOTFOUND, "Change %s not found.", warroom.FormatChangeNumber(changeID))
+	} else if err != nil {
+		return nil, fmt.Errorf("grant freeze exception: %w", err)
+	}
+	if u := warroom.UserIDFromContext(ctx); author.Valid && u == author.Int64 {
+		return nil, warroom.Errorf(warroom.EFORBIDDEN, "You are the author of %s and cannot grant it an exception to freeze %q; like an approval, it must come from someone else.", warroom.FormatChangeNumber(changeID), name)
 	}
 	e := &warroom.FreezeException{FreezeID: freezeID, ChangeID: changeID, Reason: reason, GrantedBy: warroom.UserIDFromContext(ctx), GrantedAt: tx.now}
 	e.ID, err = tx.insert(ctx, `INSERT INTO freeze_exceptions (freeze_id, change_id, reason, granted_by, granted_at) VALUES (?, ?, ?, ?, ?)`,

@@ -527,8 +527,20 @@ func (db *DB) RecordChange(ctx context.Context, c *warroom.Change) error {
 	if err != nil {
 		return err
 	}
-	if err := flagViolation(ctx, tx, stored, warroom.ViolationWithoutApproval, "recorded without approval by "+string(c.Source)); err != nil {
+	// Judged by the same policy as a change that asks first, at the moment
+	// it happened: what it lacked and the freezes it broke are violations.
+	p, err := findChangePolicy(ctx, tx)
+	if err != nil {
 		return err
+	}
+	fs, err := activeFreezes(ctx, tx, at, stored)
+	if err != nil {
+		return err
+	}
+	for _, pr := range p.CheckRecorded(stored, changeTier(stored), warroom.UserFromContext(ctx), fs).Problems {
+		if err := flagViolation(ctx, tx, stored, pr.Code, pr.Message); err != nil {
+			return err
+		}
 	}
 	if stored, err = loadChange(ctx, tx, c.ID, false); err != nil {
 		return err
