@@ -143,11 +143,15 @@ func (c *cli) newChangeCreateCmd() *cobra.Command {
 				}
 			}
 			if quiet && !c.json {
+				// stdout stays the bare number for scripts; the violations
+				// still reach whoever reads the pipeline's log.
+				printViolations(c.stderr, out)
 				_, err := fmt.Fprintln(c.stdout, out.Number)
 				return err
 			}
 			return c.output(out, func(w io.Writer) error {
 				_, err := fmt.Fprintf(w, "Change %s recorded: %s, risk %s (proposed %s), %s\n", out.Number, out.Kind, out.Risk, out.ProposedRisk, out.State)
+				printViolations(w, out)
 				return err
 			})
 		},
@@ -221,9 +225,7 @@ func (c *cli) newChangeStepCmd(step, short, textFlag string) *cobra.Command {
 			}
 			return c.output(ch, func(w io.Writer) error {
 				_, err := fmt.Fprintf(w, "%s is %s\n", ch.Number, ch.State)
-				for _, v := range ch.Violations {
-					fmt.Fprintf(w, "  violation (recorded, owners told): %s\n", v.Message)
-				}
+				printViolations(w, ch)
 				return err
 			})
 		},
@@ -232,6 +234,14 @@ func (c *cli) newChangeStepCmd(step, short, textFlag string) *cobra.Command {
 		cmd.Flags().StringVar(&text, textFlag, "", "the "+textFlag)
 	}
 	return cmd
+}
+
+// printViolations lists what a change went ahead against the policy with,
+// wherever a command may start it, so that record mode is never silent.
+func printViolations(w io.Writer, ch *warroom.Change) {
+	for _, v := range ch.Violations {
+		fmt.Fprintf(w, "  violation (recorded, owners told): %s\n", v.Message)
+	}
 }
 
 func (c *cli) newChangeListCmd() *cobra.Command {
