@@ -19,10 +19,24 @@ const (
 	// OpApprovalSettings loosens the two-person rule itself. Tightening it
 	// never needs approval.
 	OpApprovalSettings ApprovalOp = "approval.settings"
+	// OpTokenRevokeOther revokes one API token of another user.
+	OpTokenRevokeOther ApprovalOp = "token.revoke_other"
+	// OpComponentDelete deletes a status-page component with its status
+	// history.
+	OpComponentDelete ApprovalOp = "component.delete"
+	// OpMonitorDelete deletes a heartbeat monitor.
+	OpMonitorDelete ApprovalOp = "monitor.delete"
+	// OpIntegrationRevoke revokes an integration key for good.
+	OpIntegrationRevoke ApprovalOp = "integration.revoke"
+	// OpPostmortemTemplateDelete deletes a postmortem template.
+	OpPostmortemTemplateDelete ApprovalOp = "postmortem_template.delete"
+	// OpSOPTemplateDelete deletes an SOP (checklist) template.
+	OpSOPTemplateDelete ApprovalOp = "sop_template.delete"
 )
 
 // ApprovalOps lists every guarded operation.
-var ApprovalOps = []ApprovalOp{OpUserRemoveAdmin, OpTokensRevokeAll, OpApprovalSettings}
+var ApprovalOps = []ApprovalOp{OpUserRemoveAdmin, OpTokensRevokeAll, OpApprovalSettings,
+	OpTokenRevokeOther, OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke, OpPostmortemTemplateDelete, OpSOPTemplateDelete}
 
 // Valid reports whether op is known.
 func (op ApprovalOp) Valid() bool {
@@ -73,6 +87,19 @@ type RemoveAdminParams struct {
 // every user.
 type RevokeAllParams struct {
 	UserID int64 `json:"user_id"`
+}
+
+// ObjectParams are the arguments of the operations on one object by ID:
+// OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke,
+// OpPostmortemTemplateDelete and OpSOPTemplateDelete.
+type ObjectParams struct {
+	ID int64 `json:"id"`
+}
+
+// RevokeTokenParams are the arguments of OpTokenRevokeOther.
+type RevokeTokenParams struct {
+	UserID  int64 `json:"user_id"`
+	TokenID int64 `json:"token_id"`
 }
 
 // ApprovalSettings say which operations need a second admin.

@@ -192,6 +192,30 @@ func checkParams(ctx context.Context, tx *tx, op warroom.ApprovalOp, raw json.Ra
 			return nil, err
 		}
 		v = p
+	case warroom.OpTokenRevokeOther:
+		var p warroom.RevokeTokenParams
+		if err := dec(&p); err != nil {
+			return nil, err
+		}
+		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM api_tokens WHERE id = ? AND user_id = ? AND revoked_at IS NULL`, p.TokenID, p.UserID); err != nil {
+			return nil, err
+		} else if n == 0 {
+			return nil, warroom.FieldErrorf("params", "user %d has no active token %d", p.UserID, p.TokenID)
+		}
+		v = p
+	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete:
+		var p warroom.ObjectParams
+		if err := dec(&p); err != nil {
+			return nil, err
+		}
+		table := map[warroom.ApprovalOp]string{warroom.OpComponentDelete: "components", warroom.OpMonitorDelete: "monitors",
+			warroom.OpIntegrationRevoke: "integrations", warroom.OpPostmortemTemplateDelete: "postmortem_templates", warroom.OpSOPTemplateDelete: "sop_templates"}[op]
+		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM `+table+` WHERE id = ?`, p.ID); err != nil {
+			return nil, err
+		} else if n == 0 {
+			return nil, warroom.FieldErrorf("params", "no %s with id %d", strings.TrimSuffix(table, "s"), p.ID)
+		}
+		v = p
 	default:
 		return nil, warroom.FieldErrorf("op", "unknown operation %q", op)
 	}
@@ -340,6 +364,30 @@ func execute(ctx context.Context, tx *tx, a *warroom.Approval) error {
 			return fmt.Errorf("execute %s: %w", a.Op, err)
 		}
 		return setApprovalSettings(ctx, tx, &p)
+	case warroom.OpTokenRevokeOther:
+		var p warroom.RevokeTokenParams
+		if err := json.Unmarshal(a.Params, &p); err != nil {
+			return fmt.Errorf("execute %s: %w", a.Op, err)
+		}
+		return revokeToken(ctx, tx, p.UserID, p.TokenID)
+	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete:
+		var p warroom.ObjectParams
+		if err := json.Unmarshal(a.Params, &p); err != nil {
+			return fmt.Errorf("execute %s: %w", a.Op, err)
+		}
+		switch a.Op {
+		case warroom.OpComponentDelete:
+			return deleteComponent(ctx, tx, p.ID)
+		case warroom.OpMonitorDelete:
+			return deleteMonitor(ctx, tx, p.ID)
+		case warroom.OpIntegrationRevoke:
+			_, err := revokeIntegration(ctx, tx, p.ID)
+			return err
+		case warroom.OpSOPTemplateDelete:
+			return deleteSOPTemplate(ctx, tx, p.ID)
+		default:
+			return deletePostmortemTemplate(ctx, tx, p.ID)
+		}
 	}
 	return warroom.Errorf(warroom.EINVALID, "Unknown operation %q.", a.Op)
 }

@@ -153,9 +153,26 @@ func (db *DB) RotateIntegrationKey(ctx context.Context, id int64) (*warroom.Inte
 	})
 }
 
-// RevokeIntegration stops the key for good.
+// RevokeIntegration stops the key for good. Guarded by
+// OpIntegrationRevoke: a revoked key silences every alert sent with it.
 func (db *DB) RevokeIntegration(ctx context.Context, id int64) (*warroom.Integration, error) {
-	return db.changeIntegration(ctx, id, warroom.AuditIntegrationRevoke, func(tx *tx, i *warroom.Integration) error {
+	tx, err := db.beginWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpIntegrationRevoke); err != nil {
+		return nil, err
+	}
+	i, err := revokeIntegration(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return i, tx.commit()
+}
+
+func revokeIntegration(ctx context.Context, t *tx, id int64) (*warroom.Integration, error) {
+	return changeIntegrationTx(ctx, t, id, warroom.AuditIntegrationRevoke, func(tx *tx, i *warroom.Integration) error {
 		i.RevokedAt = &tx.now
 		_, err := tx.exec(ctx, `UPDATE integrations SET revoked_at = ? WHERE id = ?`, tx.now, id)
 		return err
@@ -168,6 +185,14 @@ func (db *DB) changeIntegration(ctx context.Context, id int64, action warroom.Au
 		return nil, err
 	}
 	defer tx.rollback()
+	i, err := changeIntegrationTx(ctx, tx, id, action, f)
+	if err != nil {
+		return nil, err
+	}
+	return i, tx.commit()
+}
+
+func changeIntegrationTx(ctx context.Context, tx *tx, id int64, action warroom.AuditAction, f func(*tx, *warroom.Integration) error) (*warroom.Integration, error) {
 	i, err := findIntegration(ctx, tx, "id = ?"+tx.d.forUpdate(), id)
 	if err != nil {
 		return nil, err
@@ -181,5 +206,5 @@ func (db *DB) changeIntegration(ctx context.Context, id int64, action warroom.Au
 	if err := writeAudit(ctx, tx, action, "integration", id, map[string]any{"name": i.Name}); err != nil {
 		return nil, err
 	}
-	return i, tx.commit()
+	return i, nil
 }

@@ -173,13 +173,24 @@ func (db *DB) CreateMonitor(ctx context.Context, m *warroom.Monitor) error {
 	return tx.commit()
 }
 
-// DeleteMonitor removes a monitor and resolves its open alert.
+// DeleteMonitor removes a monitor and resolves its open alert. Guarded by
+// OpMonitorDelete: a heartbeat is what notices a job that stopped.
 func (db *DB) DeleteMonitor(ctx context.Context, id int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpMonitorDelete); err != nil {
+		return err
+	}
+	if err := deleteMonitor(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+func deleteMonitor(ctx context.Context, tx *tx, id int64) error {
 	m, err := findMonitorForChange(ctx, tx, "id = ?", id)
 	if err != nil {
 		return err
@@ -190,10 +201,7 @@ func (db *DB) DeleteMonitor(ctx context.Context, id int64) error {
 	if _, err := tx.exec(ctx, `DELETE FROM monitors WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete monitor: %w", err)
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditMonitorDelete, "monitor", id, map[string]any{"name": m.Name, "service_id": m.ServiceID}); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditMonitorDelete, "monitor", id, map[string]any{"name": m.Name, "service_id": m.ServiceID})
 }
 
 // CheckIn records a check-in.

@@ -158,12 +158,23 @@ func (db *DB) ReplacePostmortemTemplate(ctx context.Context, id int64, t *warroo
 }
 
 // DeletePostmortemTemplate removes a template other than the default.
+// Guarded by OpPostmortemTemplateDelete.
 func (db *DB) DeletePostmortemTemplate(ctx context.Context, id int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpPostmortemTemplateDelete); err != nil {
+		return err
+	}
+	if err := deletePostmortemTemplate(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+func deletePostmortemTemplate(ctx context.Context, tx *tx, id int64) error {
 	old, err := findTemplate(ctx, tx, &id)
 	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
 		return warroom.Errorf(warroom.ENOTFOUND, "Postmortem template %d not found.", id)
@@ -176,10 +187,7 @@ func (db *DB) DeletePostmortemTemplate(ctx context.Context, id int64) error {
 	if _, err := tx.exec(ctx, `DELETE FROM postmortem_templates WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete postmortem template: %w", err)
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditPostmortemTemplateDelete, "postmortem_template", id, old); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditPostmortemTemplateDelete, "postmortem_template", id, old)
 }
 
 func clearDefault(ctx context.Context, tx *tx, becomingDefault bool) error {

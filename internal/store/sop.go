@@ -164,13 +164,23 @@ func (db *DB) ReplaceSOPTemplate(ctx context.Context, id int64, t *warroom.SOPTe
 }
 
 // DeleteSOPTemplate removes a template. Tasks it created stay on their
-// incidents and keep its ID.
+// incidents and keep its ID. Guarded by OpSOPTemplateDelete.
 func (db *DB) DeleteSOPTemplate(ctx context.Context, id int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpSOPTemplateDelete); err != nil {
+		return err
+	}
+	if err := deleteSOPTemplate(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+func deleteSOPTemplate(ctx context.Context, tx *tx, id int64) error {
 	before, err := findSOPTemplate(ctx, tx, id)
 	if err != nil {
 		return err
@@ -178,10 +188,7 @@ func (db *DB) DeleteSOPTemplate(ctx context.Context, id int64) error {
 	if _, err := tx.exec(ctx, `DELETE FROM sop_templates WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete sop template: %w", err)
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditSOPDelete, "sop_template", id, change{From: before, To: nil}); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditSOPDelete, "sop_template", id, change{From: before, To: nil})
 }
 
 // appliedTemplates returns the templates already instantiated on an

@@ -246,13 +246,24 @@ func (db *DB) UpdateComponent(ctx context.Context, id int64, upd warroom.Compone
 	return c, tx.commit()
 }
 
-// DeleteComponent removes a component and its history.
+// DeleteComponent removes a component and its history. Guarded by
+// OpComponentDelete: the history is evidence of what the public was told.
 func (db *DB) DeleteComponent(ctx context.Context, id int64) error {
 	tx, err := db.beginWrite(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpComponentDelete); err != nil {
+		return err
+	}
+	if err := deleteComponent(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+func deleteComponent(ctx context.Context, tx *tx, id int64) error {
 	c, err := findComponent(ctx, tx, id, "")
 	if err != nil {
 		return err
@@ -269,10 +280,7 @@ func (db *DB) DeleteComponent(ctx context.Context, id int64) error {
 	if err := bumpStatusPage(ctx, tx); err != nil {
 		return err
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditComponentDelete, "component", id, map[string]any{"name": c.Name}); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditComponentDelete, "component", id, map[string]any{"name": c.Name})
 }
 
 // FindStatusChanges returns the changes at or after since, oldest first,

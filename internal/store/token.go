@@ -169,6 +169,20 @@ func (db *DB) RevokeToken(ctx context.Context, userID, tokenID int64) error {
 		return err
 	}
 	defer tx.rollback()
+	// Revoking someone else's token can cut an on-call engineer or a
+	// service off; one's own never needs a second admin.
+	if userID != warroom.UserIDFromContext(ctx) {
+		if err := guard(ctx, tx, warroom.OpTokenRevokeOther); err != nil {
+			return err
+		}
+	}
+	if err := revokeToken(ctx, tx, userID, tokenID); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+func revokeToken(ctx context.Context, tx *tx, userID, tokenID int64) error {
 	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens t WHERE t.id = ? AND t.user_id = ?`+tx.d.forUpdate(), tokenID, userID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return warroom.Errorf(warroom.ENOTFOUND, "Token %d not found.", tokenID)
@@ -181,10 +195,7 @@ func (db *DB) RevokeToken(ctx context.Context, userID, tokenID int64) error {
 	if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE id = ?`, tx.now, tokenID); err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditTokenRevoke, "user", userID, map[string]any{"token_id": t.ID, "name": t.Name, "prefix": t.Prefix}); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditTokenRevoke, "user", userID, map[string]any{"token_id": t.ID, "name": t.Name, "prefix": t.Prefix})
 }
 
 var errBadToken = warroom.Errorf(warroom.EUNAUTHORIZED, "Invalid or expired token.")
