@@ -32,11 +32,15 @@ const (
 	OpPostmortemTemplateDelete ApprovalOp = "postmortem_template.delete"
 	// OpSOPTemplateDelete deletes an SOP (checklist) template.
 	OpSOPTemplateDelete ApprovalOp = "sop_template.delete"
+	// OpRoutingRuleDelete deletes an alert routing rule, after which the
+	// alerts it routed page nobody.
+	OpRoutingRuleDelete ApprovalOp = "routing_rule.delete"
 )
 
 // ApprovalOps lists every guarded operation.
 var ApprovalOps = []ApprovalOp{OpUserRemoveAdmin, OpTokensRevokeAll, OpApprovalSettings,
-	OpTokenRevokeOther, OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke, OpPostmortemTemplateDelete, OpSOPTemplateDelete}
+	OpTokenRevokeOther, OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke, OpPostmortemTemplateDelete, OpSOPTemplateDelete,
+	OpRoutingRuleDelete}
 
 // Valid reports whether op is known.
 func (op ApprovalOp) Valid() bool {
@@ -91,7 +95,7 @@ type RevokeAllParams struct {
 
 // ObjectParams are the arguments of the operations on one object by ID:
 // OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke,
-// OpPostmortemTemplateDelete and OpSOPTemplateDelete.
+// OpPostmortemTemplateDelete, OpSOPTemplateDelete and OpRoutingRuleDelete.
 type ObjectParams struct {
 	ID int64 `json:"id"`
 }

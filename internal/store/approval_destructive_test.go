@@ -45,6 +45,10 @@ func TestTwoPersonRuleDestructive(t *testing.T) {
 		if err := db.CreateSOPTemplate(actx, sop); err != nil {
 			t.Fatal(err)
 		}
+		rule := &warroom.RoutingRule{ServiceID: svc.ID, Name: "page the DBA"}
+		if err := db.CreateRoutingRule(actx, rule); err != nil {
+			t.Fatal(err)
+		}
 		tok, _, err := db.CreateToken(warroom.NewContextWithUser(ctx, other), other.ID, "ci", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -78,6 +82,10 @@ func TestTwoPersonRuleDestructive(t *testing.T) {
 			{warroom.OpSOPTemplateDelete, warroom.ObjectParams{ID: sop.ID}, func() error { return db.DeleteSOPTemplate(actx, sop.ID) }, func() bool {
 				_, err := db.FindSOPTemplateByID(ctx, sop.ID)
 				return warroom.ErrorCode(err) == warroom.ENOTFOUND
+			}},
+			{warroom.OpRoutingRuleDelete, warroom.ObjectParams{ID: rule.ID}, func() error { return db.DeleteRoutingRule(actx, rule.ID) }, func() bool {
+				rs, _ := db.FindRoutingRules(ctx, svc.ID)
+				return len(rs) == 0
 			}},
 			{warroom.OpTokenRevokeOther, warroom.RevokeTokenParams{UserID: other.ID, TokenID: tok.ID}, func() error { return db.RevokeToken(actx, other.ID, tok.ID) }, func() bool {
 				ts, _ := db.FindTokens(ctx, other.ID)

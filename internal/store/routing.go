@@ -196,6 +196,19 @@ func (db *DB) DeleteRoutingRule(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.rollback()
+	// A deleted rule stops routing a service's alerts to anyone: the guard
+	// of warroom.OpRoutingRuleDelete.
+	if err := guard(ctx, tx, warroom.OpRoutingRuleDelete); err != nil {
+		return err
+	}
+	if err := deleteRoutingRule(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// deleteRoutingRule deletes a rule and audits it with its last contents.
+func deleteRoutingRule(ctx context.Context, tx *tx, id int64) error {
 	old, err := findRule(ctx, tx, id)
 	if err != nil {
 		return err
@@ -203,10 +216,7 @@ func (db *DB) DeleteRoutingRule(ctx context.Context, id int64) error {
 	if _, err := tx.exec(ctx, `DELETE FROM routing_rules WHERE id = ?`, id); err != nil {
 		return fmt.Errorf("delete routing rule: %w", err)
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditRoutingRuleDelete, "routing_rule", id, old); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditRoutingRuleDelete, "routing_rule", id, old)
 }
 
 // MatchRoutingRule says which rule an event would match.
