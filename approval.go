@@ -35,12 +35,15 @@ const (
 	// OpRoutingRuleDelete deletes an alert routing rule, after which the
 	// alerts it routed page nobody.
 	OpRoutingRuleDelete ApprovalOp = "routing_rule.delete"
+	// OpFreezeDelete deletes a change freeze window with the exceptions it
+	// granted, which are the record of who let which change through.
+	OpFreezeDelete ApprovalOp = "freeze.delete"
 )
 
 // ApprovalOps lists every guarded operation.
 var ApprovalOps = []ApprovalOp{OpUserRemoveAdmin, OpTokensRevokeAll, OpApprovalSettings,
 	OpTokenRevokeOther, OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke, OpPostmortemTemplateDelete, OpSOPTemplateDelete,
-	OpRoutingRuleDelete}
+	OpRoutingRuleDelete, OpFreezeDelete}
 
 // Valid reports whether op is known.
 func (op ApprovalOp) Valid() bool {
@@ -95,7 +98,8 @@ type RevokeAllParams struct {
 
 // ObjectParams are the arguments of the operations on one object by ID:
 // OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke,
-// OpPostmortemTemplateDelete, OpSOPTemplateDelete and OpRoutingRuleDelete.
+// OpPostmortemTemplateDelete, OpSOPTemplateDelete, OpRoutingRuleDelete and
+// OpFreezeDelete.
 type ObjectParams struct {
 	ID int64 `json:"id"`
 }

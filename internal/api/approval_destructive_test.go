@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/store/storetest"
@@ -48,6 +49,10 @@ func TestTwoPersonRuleDestructiveHTTP(t *testing.T) {
 		}
 		sop := &warroom.SOPTemplate{Name: "Database failover", Tasks: []string{"Promote the replica"}}
 		if err := h.db.CreateSOPTemplate(actx, sop); err != nil {
+			t.Fatal(err)
+		}
+		freeze := &warroom.FreezeWindow{Name: "Double 11", StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(48 * time.Hour)}
+		if err := h.db.CreateFreezeWindow(actx, freeze); err != nil {
 			t.Fatal(err)
 		}
 		tok, _, err := h.db.CreateToken(octx, other.ID, "ci", nil)
@@ -99,6 +104,10 @@ func TestTwoPersonRuleDestructiveHTTP(t *testing.T) {
 			{warroom.OpSOPTemplateDelete, "DELETE", fmt.Sprintf("/api/v1/sop-templates/%d", sop.ID), warroom.ObjectParams{ID: sop.ID}, func() bool {
 				_, err := h.db.FindSOPTemplateByID(ctx, sop.ID)
 				return notFound(err)
+			}},
+			{warroom.OpFreezeDelete, "DELETE", fmt.Sprintf("/api/v1/freeze-windows/%d", freeze.ID), warroom.ObjectParams{ID: freeze.ID}, func() bool {
+				fs, _ := h.db.FindFreezeWindows(ctx, warroom.FreezeFilter{})
+				return len(fs) == 0
 			}},
 			{warroom.OpTokenRevokeOther, "DELETE", fmt.Sprintf("/api/v1/users/%d/tokens/%d", other.ID, tok.ID), warroom.RevokeTokenParams{UserID: other.ID, TokenID: tok.ID}, func() bool { return revoked(tok.ID) }},
 			{warroom.OpTokensRevokeAll, "POST", "/api/v1/tokens/revoke-all", warroom.RevokeAllParams{UserID: other.ID}, func() bool { return revoked(laptop.ID) }},

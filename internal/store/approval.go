@@ -203,14 +203,14 @@ func checkParams(ctx context.Context, tx *tx, op warroom.ApprovalOp, raw json.Ra
 			return nil, warroom.FieldErrorf("params", "user %d has no active token %d", p.UserID, p.TokenID)
 		}
 		v = p
-	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete:
+	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete, warroom.OpFreezeDelete:
 		var p warroom.ObjectParams
 		if err := dec(&p); err != nil {
 			return nil, err
 		}
 		table := map[warroom.ApprovalOp]string{warroom.OpComponentDelete: "components", warroom.OpMonitorDelete: "monitors",
 			warroom.OpIntegrationRevoke: "integrations", warroom.OpPostmortemTemplateDelete: "postmortem_templates", warroom.OpSOPTemplateDelete: "sop_templates",
-			warroom.OpRoutingRuleDelete: "routing_rules"}[op]
+			warroom.OpRoutingRuleDelete: "routing_rules", warroom.OpFreezeDelete: "freeze_windows"}[op]
 		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM `+table+` WHERE id = ?`, p.ID); err != nil {
 			return nil, err
 		} else if n == 0 {
@@ -371,7 +371,7 @@ func execute(ctx context.Context, tx *tx, a *warroom.Approval) error {
 			return fmt.Errorf("execute %s: %w", a.Op, err)
 		}
 		return revokeToken(ctx, tx, p.UserID, p.TokenID)
-	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete:
+	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete, warroom.OpFreezeDelete:
 		var p warroom.ObjectParams
 		if err := json.Unmarshal(a.Params, &p); err != nil {
 			return fmt.Errorf("execute %s: %w", a.Op, err)
@@ -388,6 +388,8 @@ func execute(ctx context.Context, tx *tx, a *warroom.Approval) error {
 			return deleteSOPTemplate(ctx, tx, p.ID)
 		case warroom.OpRoutingRuleDelete:
 			return deleteRoutingRule(ctx, tx, p.ID)
+		case warroom.OpFreezeDelete:
+			return deleteFreezeWindow(ctx, tx, p.ID)
 		default:
 			return deletePostmortemTemplate(ctx, tx, p.ID)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/store"
@@ -49,6 +50,10 @@ func TestTwoPersonRuleDestructive(t *testing.T) {
 		if err := db.CreateRoutingRule(actx, rule); err != nil {
 			t.Fatal(err)
 		}
+		freeze := &warroom.FreezeWindow{Name: "Double 11", StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(48 * time.Hour)}
+		if err := db.CreateFreezeWindow(actx, freeze); err != nil {
+			t.Fatal(err)
+		}
 		tok, _, err := db.CreateToken(warroom.NewContextWithUser(ctx, other), other.ID, "ci", nil)
 		if err != nil {
 			t.Fatal(err)
@@ -86,6 +91,10 @@ func TestTwoPersonRuleDestructive(t *testing.T) {
 			{warroom.OpRoutingRuleDelete, warroom.ObjectParams{ID: rule.ID}, func() error { return db.DeleteRoutingRule(actx, rule.ID) }, func() bool {
 				rs, _ := db.FindRoutingRules(ctx, svc.ID)
 				return len(rs) == 0
+			}},
+			{warroom.OpFreezeDelete, warroom.ObjectParams{ID: freeze.ID}, func() error { return db.DeleteFreezeWindow(actx, freeze.ID) }, func() bool {
+				fs, _ := db.FindFreezeWindows(ctx, warroom.FreezeFilter{})
+				return len(fs) == 0
 			}},
 			{warroom.OpTokenRevokeOther, warroom.RevokeTokenParams{UserID: other.ID, TokenID: tok.ID}, func() error { return db.RevokeToken(actx, other.ID, tok.ID) }, func() bool {
 				ts, _ := db.FindTokens(ctx, other.ID)

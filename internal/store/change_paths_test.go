@@ -131,3 +131,28 @@ func TestChange_FreezeExceptionNotByAuthor(t *testing.T) {
 		})
 	})
 }
+
+// TestChange_FreezeDeleteKeepsExceptions deletes a freeze window that let
+// a change through: its audit entry keeps who granted which exception, so
+// deleting the window does not delete the record.
+func TestChange_FreezeDeleteKeepsExceptions(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		e := newChangeEnv(t, engine)
+		now := e.clock.Now()
+		f := &warroom.FreezeWindow{Name: "Double 11", StartsAt: now.Add(-time.Hour), EndsAt: now.Add(time.Hour)}
+		if err := e.db.CreateFreezeWindow(e.ctx, f); err != nil {
+			t.Fatal(err)
+		}
+		c := e.create(t, &warroom.Change{Kind: warroom.ChangeOther})
+		if _, err := e.db.GrantFreezeException(e.ctx, f.ID, c.ID, "fixes checkout"); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.db.DeleteFreezeWindow(e.ctx, f.ID); err != nil {
+			t.Fatal(err)
+		}
+		as := e.audits(t, warroom.AuditFreezeDelete)
+		if len(as) != 1 || !strings.Contains(string(as[0].Data), "fixes checkout") || !strings.Contains(string(as[0].Data), `"change_id":`) {
+			t.Errorf("freeze.delete audit entries = %v, want one keeping the exception", as)
+		}
+	})
+}

@@ -229,6 +229,36 @@ func (db *DB) DeleteFreezeWindow(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpFreezeDelete); err != nil {
+		return err
+	}
+	if err := deleteFreezeWindow(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// deleteFreezeWindow deletes a window and its exceptions; the audit entry
+// keeps the exceptions, which are the record of who let which change
+// through the freeze.
+func deleteFreezeWindow(ctx context.Context, tx *tx, id int64) error {
+	rows, err := tx.query(ctx, `SELECT change_id, reason, granted_by, granted_at FROM freeze_exceptions WHERE freeze_id = ? ORDER BY id`, id)
+	if err != nil {
+		return fmt.Errorf("delete freeze: %w", err)
+	}
+	defer rows.Close()
+	exceptions := []*warroom.FreezeException{}
+	for rows.Next() {
+		e := &warroom.FreezeException{FreezeID: id}
+		if err := rows.Scan(&e.ChangeID, &e.Reason, scanID(&e.GrantedBy), scanTime(&e.GrantedAt)); err != nil {
+			return fmt.Errorf("delete freeze: %w", err)
+		}
+		exceptions = append(exceptions, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("delete freeze: %w", err)
+	}
+	rows.Close()
 	for _, q := range []string{`DELETE FROM freeze_exceptions WHERE freeze_id = ?`, `DELETE FROM freeze_services WHERE freeze_id = ?`} {
 		if _, err := tx.exec(ctx, q, id); err != nil {
 			return fmt.Errorf("delete freeze: %w", err)
@@ -241,10 +271,7 @@ func (db *DB) DeleteFreezeWindow(ctx context.Context, id int64) error {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return warroom.Errorf(warroom.ENOTFOUND, "Freeze window %d not found.", id)
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditFreezeDelete, "freeze", id, nil); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditFreezeDelete, "freeze", id, map[string]any{"exceptions": exceptions})
 }
 
 // GrantFreezeException lets one change start during a window.
