@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/warroomhq/warroom"
@@ -103,13 +104,15 @@ func (db *DB) keyAudit(ctx context.Context) error {
 		if err := rows.Err(); err != nil {
 			return fmt.Errorf("key audit: %w", err)
 		}
-		for _, e := range batch {
+		macs := make([]string, len(batch))
+		for i, e := range batch {
 			e.PrevHash = prev
-			prev, lastID = e.hash(db.auditKey), e.ID
-			if _, err := tx.exec(ctx, `UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?`, e.PrevHash, prev, e.ID); err != nil {
-				return fmt.Errorf("key audit: %w", err)
-			}
+			macs[i] = e.hash(db.auditKey)
+			prev, lastID = macs[i], e.ID
 			n++
+		}
+		if err := storeLinks(ctx, tx, batch, macs); err != nil {
+			return err
 		}
 		if len(batch) < verifyBatch {
 			break
@@ -129,6 +132,34 @@ func (db *DB) keyAudit(ctx context.Context) error {
 	}
 	db.logger.Info("audit log MACed with the audit key", "entries", n)
 	return tx.commit()
+}
+
+// storeLinks writes the entries' prev_hash and their MACs. On PostgreSQL a
+// statement per row is a round trip each, minutes for a large log, so a
+// batch is one statement; SQLite runs in the process, where a row at a
+// time by primary key is as fast and needs no join.
+func storeLinks(ctx context.Context, tx *tx, es []*chainEntry, macs []string) error {
+	if len(es) == 0 {
+		return nil
+	}
+	if !tx.d.postgres {
+		for i, e := range es {
+			if _, err := tx.exec(ctx, `UPDATE audit_log SET prev_hash = ?, hash = ? WHERE id = ?`, e.PrevHash, macs[i], e.ID); err != nil {
+				return fmt.Errorf("key audit: %w", err)
+			}
+		}
+		return nil
+	}
+	values := make([]string, len(es))
+	args := make([]any, 0, 3*len(es))
+	for i, e := range es {
+		values[i] = "(CAST(? AS BIGINT), ?, ?)"
+		args = append(args, e.ID, e.PrevHash, macs[i])
+	}
+	if _, err := tx.exec(ctx, `UPDATE audit_log SET prev_hash = v.p, hash = v.h FROM (VALUES `+strings.Join(values, ", ")+`) AS v (id, p, h) WHERE audit_log.id = v.id`, args...); err != nil {
+		return fmt.Errorf("key audit: %w", err)
+	}
+	return nil
 }
 
 // verifyUnkeyed runs VerifyAudit's walk in tx on a log not keyed yet.
