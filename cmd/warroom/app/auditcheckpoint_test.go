@@ -2,8 +2,11 @@ package app_test
 
 import (
 	"context"
+	"io"
+	"mime/quotedprintable"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -77,5 +80,40 @@ func TestConfigAuditCheckpoint(t *testing.T) {
 	c.AuditCheckpoint += ",mailto:audit@example.com"
 	if w, err := c.CheckpointWriter(); err != nil || len(w.Destinations) != 2 || w.Mail == nil {
 		t.Errorf("file and mail: %+v, %v", w, err)
+	}
+}
+
+// TestMain_AuditCheckpointEmail: a mailto: destination receives the
+// checkpoint through the SMTP relay, and the line in the mail verifies.
+func TestMain_AuditCheckpointEmail(t *testing.T) {
+	box, port := newInbox(t)
+	m, _ := runMain(t, storetest.DSN(t, "sqlite"), map[string]string{
+		"WARROOM_SECRET_KEY": strings.Repeat("ab", 32), "WARROOM_AUDIT_CHECKPOINT": "mailto:audit@example.com",
+		"WARROOM_SMTP_HOST": "127.0.0.1", "WARROOM_SMTP_PORT": strconv.Itoa(port), "WARROOM_SMTP_TLS": "none", "WARROOM_SMTP_FROM": "warroom@example.com",
+	})
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); body == "" && time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		box.mu.Lock()
+		if len(box.body) > 0 {
+			body = box.body[0]
+		}
+		box.mu.Unlock()
+	}
+	// The relay sends it quoted-printable, as a mail client decodes it.
+	if b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(body))); err == nil {
+		body = string(b)
+	}
+	var line string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(l), `{"seq":`) {
+			line = strings.TrimSpace(l)
+		}
+	}
+	cps, err := checkpoint.Read(strings.NewReader(line))
+	if err != nil || len(cps) != 1 {
+		t.Fatalf("mail body %q: %v", body, err)
+	}
+	if v, err := m.DB.VerifyAuditCheckpoints(context.Background(), cps); err != nil || !v.OK {
+		t.Errorf("verify against the mailed checkpoint: %+v, %v", v, err)
 	}
 }
