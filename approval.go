@@ -38,12 +38,18 @@ const (
 	// OpFreezeDelete deletes a change freeze window with the exceptions it
 	// granted, which are the record of who let which change through.
 	OpFreezeDelete ApprovalOp = "freeze.delete"
+	// OpMaintenanceWindowEnd cuts an alert maintenance window short. It
+	// revokes a window rather than deleting it: the row stays.
+	OpMaintenanceWindowEnd ApprovalOp = "maintenance_window.end"
+	// OpMaintenanceCancel takes an announced maintenance off the status
+	// page.
+	OpMaintenanceCancel ApprovalOp = "maintenance.cancel"
 )
 
 // ApprovalOps lists every guarded operation.
 var ApprovalOps = []ApprovalOp{OpUserRemoveAdmin, OpTokensRevokeAll, OpApprovalSettings,
 	OpTokenRevokeOther, OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke, OpPostmortemTemplateDelete, OpSOPTemplateDelete,
-	OpRoutingRuleDelete, OpFreezeDelete}
+	OpRoutingRuleDelete, OpFreezeDelete, OpMaintenanceWindowEnd, OpMaintenanceCancel}
 
 // Valid reports whether op is known.
 func (op ApprovalOp) Valid() bool {
@@ -98,8 +104,8 @@ type RevokeAllParams struct {
 
 // ObjectParams are the arguments of the operations on one object by ID:
 // OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke,
-// OpPostmortemTemplateDelete, OpSOPTemplateDelete, OpRoutingRuleDelete and
-// OpFreezeDelete.
+// OpPostmortemTemplateDelete, OpSOPTemplateDelete, OpRoutingRuleDelete,
+// OpFreezeDelete, OpMaintenanceWindowEnd and OpMaintenanceCancel.
 type ObjectParams struct {
 	ID int64 `json:"id"`
 }

@@ -51,6 +51,14 @@ func TestTwoPersonRuleDestructiveHTTP(t *testing.T) {
 		if err := h.db.CreateSOPTemplate(actx, sop); err != nil {
 			t.Fatal(err)
 		}
+		mw := &warroom.MaintenanceWindow{ServiceID: svc.ID, StartsAt: time.Now().Add(-time.Hour), EndsAt: time.Now().Add(2 * time.Hour), Reason: "disk swap"}
+		if err := h.db.CreateMaintenanceWindow(actx, mw); err != nil {
+			t.Fatal(err)
+		}
+		mt := &warroom.Maintenance{Title: "Database upgrade", StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(3 * time.Hour)}
+		if err := h.db.CreateMaintenance(actx, mt); err != nil {
+			t.Fatal(err)
+		}
 		freeze := &warroom.FreezeWindow{Name: "Double 11", StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(48 * time.Hour)}
 		if err := h.db.CreateFreezeWindow(actx, freeze); err != nil {
 			t.Fatal(err)
@@ -108,6 +116,15 @@ func TestTwoPersonRuleDestructiveHTTP(t *testing.T) {
 			{warroom.OpFreezeDelete, "DELETE", fmt.Sprintf("/api/v1/freeze-windows/%d", freeze.ID), warroom.ObjectParams{ID: freeze.ID}, func() bool {
 				fs, _ := h.db.FindFreezeWindows(ctx, warroom.FreezeFilter{})
 				return len(fs) == 0
+			}},
+			{warroom.OpMaintenanceWindowEnd, "POST", fmt.Sprintf("/api/v1/maintenance-windows/%d/end", mw.ID), warroom.ObjectParams{ID: mw.ID}, func() bool {
+				soon := time.Now().Add(time.Minute)
+				ws, _, _ := h.db.FindMaintenanceWindows(ctx, warroom.MaintenanceFilter{ServiceID: &svc.ID, EndedAfter: &soon})
+				return len(ws) == 0
+			}},
+			{warroom.OpMaintenanceCancel, "POST", fmt.Sprintf("/api/v1/maintenances/%d/cancel", mt.ID), warroom.ObjectParams{ID: mt.ID}, func() bool {
+				ms, _ := h.db.FindMaintenances(ctx, time.Time{})
+				return len(ms) == 0
 			}},
 			{warroom.OpTokenRevokeOther, "DELETE", fmt.Sprintf("/api/v1/users/%d/tokens/%d", other.ID, tok.ID), warroom.RevokeTokenParams{UserID: other.ID, TokenID: tok.ID}, func() bool { return revoked(tok.ID) }},
 			{warroom.OpTokensRevokeAll, "POST", "/api/v1/tokens/revoke-all", warroom.RevokeAllParams{UserID: other.ID}, func() bool { return revoked(laptop.ID) }},

@@ -203,14 +203,16 @@ func checkParams(ctx context.Context, tx *tx, op warroom.ApprovalOp, raw json.Ra
 			return nil, warroom.FieldErrorf("params", "user %d has no active token %d", p.UserID, p.TokenID)
 		}
 		v = p
-	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete, warroom.OpFreezeDelete:
+	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete, warroom.OpFreezeDelete,
+		warroom.OpMaintenanceWindowEnd, warroom.OpMaintenanceCancel:
 		var p warroom.ObjectParams
 		if err := dec(&p); err != nil {
 			return nil, err
 		}
 		table := map[warroom.ApprovalOp]string{warroom.OpComponentDelete: "components", warroom.OpMonitorDelete: "monitors",
 			warroom.OpIntegrationRevoke: "integrations", warroom.OpPostmortemTemplateDelete: "postmortem_templates", warroom.OpSOPTemplateDelete: "sop_templates",
-			warroom.OpRoutingRuleDelete: "routing_rules", warroom.OpFreezeDelete: "freeze_windows"}[op]
+			warroom.OpRoutingRuleDelete: "routing_rules", warroom.OpFreezeDelete: "freeze_windows",
+			warroom.OpMaintenanceWindowEnd: "maintenance_windows", warroom.OpMaintenanceCancel: "maintenances"}[op]
 		if n, err := count(ctx, tx, `SELECT COUNT(*) FROM `+table+` WHERE id = ?`, p.ID); err != nil {
 			return nil, err
 		} else if n == 0 {
@@ -371,7 +373,8 @@ func execute(ctx context.Context, tx *tx, a *warroom.Approval) error {
 			return fmt.Errorf("execute %s: %w", a.Op, err)
 		}
 		return revokeToken(ctx, tx, p.UserID, p.TokenID)
-	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete, warroom.OpFreezeDelete:
+	case warroom.OpComponentDelete, warroom.OpMonitorDelete, warroom.OpIntegrationRevoke, warroom.OpPostmortemTemplateDelete, warroom.OpSOPTemplateDelete, warroom.OpRoutingRuleDelete, warroom.OpFreezeDelete,
+		warroom.OpMaintenanceWindowEnd, warroom.OpMaintenanceCancel:
 		var p warroom.ObjectParams
 		if err := json.Unmarshal(a.Params, &p); err != nil {
 			return fmt.Errorf("execute %s: %w", a.Op, err)
@@ -390,6 +393,11 @@ func execute(ctx context.Context, tx *tx, a *warroom.Approval) error {
 			return deleteRoutingRule(ctx, tx, p.ID)
 		case warroom.OpFreezeDelete:
 			return deleteFreezeWindow(ctx, tx, p.ID)
+		case warroom.OpMaintenanceWindowEnd:
+			_, err := endMaintenanceWindow(ctx, tx, p.ID)
+			return err
+		case warroom.OpMaintenanceCancel:
+			return cancelMaintenance(ctx, tx, p.ID)
 		default:
 			return deletePostmortemTemplate(ctx, tx, p.ID)
 		}

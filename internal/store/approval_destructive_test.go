@@ -50,6 +50,14 @@ func TestTwoPersonRuleDestructive(t *testing.T) {
 		if err := db.CreateRoutingRule(actx, rule); err != nil {
 			t.Fatal(err)
 		}
+		mw := &warroom.MaintenanceWindow{ServiceID: svc.ID, StartsAt: time.Now().Add(-time.Hour), EndsAt: time.Now().Add(2 * time.Hour), Reason: "disk swap"}
+		if err := db.CreateMaintenanceWindow(actx, mw); err != nil {
+			t.Fatal(err)
+		}
+		mt := &warroom.Maintenance{Title: "Database upgrade", StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(3 * time.Hour)}
+		if err := db.CreateMaintenance(actx, mt); err != nil {
+			t.Fatal(err)
+		}
 		freeze := &warroom.FreezeWindow{Name: "Double 11", StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(48 * time.Hour)}
 		if err := db.CreateFreezeWindow(actx, freeze); err != nil {
 			t.Fatal(err)
@@ -95,6 +103,15 @@ func TestTwoPersonRuleDestructive(t *testing.T) {
 			{warroom.OpFreezeDelete, warroom.ObjectParams{ID: freeze.ID}, func() error { return db.DeleteFreezeWindow(actx, freeze.ID) }, func() bool {
 				fs, _ := db.FindFreezeWindows(ctx, warroom.FreezeFilter{})
 				return len(fs) == 0
+			}},
+			{warroom.OpMaintenanceWindowEnd, warroom.ObjectParams{ID: mw.ID}, func() error { _, err := db.EndMaintenanceWindow(actx, mw.ID); return err }, func() bool {
+				soon := time.Now().Add(time.Minute)
+				ws, _, _ := db.FindMaintenanceWindows(ctx, warroom.MaintenanceFilter{ServiceID: &svc.ID, EndedAfter: &soon})
+				return len(ws) == 0
+			}},
+			{warroom.OpMaintenanceCancel, warroom.ObjectParams{ID: mt.ID}, func() error { return db.CancelMaintenance(actx, mt.ID) }, func() bool {
+				ms, _ := db.FindMaintenances(ctx, time.Time{})
+				return len(ms) == 0
 			}},
 			{warroom.OpTokenRevokeOther, warroom.RevokeTokenParams{UserID: other.ID, TokenID: tok.ID}, func() error { return db.RevokeToken(actx, other.ID, tok.ID) }, func() bool {
 				ts, _ := db.FindTokens(ctx, other.ID)

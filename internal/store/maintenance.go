@@ -105,6 +105,19 @@ func (db *DB) EndMaintenanceWindow(ctx context.Context, id int64) (*warroom.Main
 		return nil, err
 	}
 	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpMaintenanceWindowEnd); err != nil {
+		return nil, err
+	}
+	w, err := endMaintenanceWindow(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return w, tx.commit()
+}
+
+// endMaintenanceWindow cuts a window short at tx.now; the audit entry keeps
+// the end it had.
+func endMaintenanceWindow(ctx context.Context, tx *tx, id int64) (*warroom.MaintenanceWindow, error) {
 	ws, err := findMaintenanceWindows(ctx, tx, `id = ?`, id)
 	if err != nil {
 		return nil, err
@@ -126,5 +139,5 @@ func (db *DB) EndMaintenanceWindow(ctx context.Context, id int64) (*warroom.Main
 	if err := writeAudit(ctx, tx, warroom.AuditMaintenanceWindowEnd, "maintenance_window", id, map[string]any{"ends_at": change{From: before, To: w.EndsAt}}); err != nil {
 		return nil, err
 	}
-	return w, tx.commit()
+	return w, nil
 }

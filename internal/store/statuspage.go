@@ -413,6 +413,17 @@ func (db *DB) CancelMaintenance(ctx context.Context, id int64) error {
 		return err
 	}
 	defer tx.rollback()
+	if err := guard(ctx, tx, warroom.OpMaintenanceCancel); err != nil {
+		return err
+	}
+	if err := cancelMaintenance(ctx, tx, id); err != nil {
+		return err
+	}
+	return tx.commit()
+}
+
+// cancelMaintenance takes an announced maintenance off the status page.
+func cancelMaintenance(ctx context.Context, tx *tx, id int64) error {
 	ms, err := findMaintenances(ctx, tx, "m.id = ?", id)
 	if err != nil {
 		return err
@@ -427,10 +438,7 @@ func (db *DB) CancelMaintenance(ctx context.Context, id int64) error {
 	if err := bumpStatusPage(ctx, tx); err != nil {
 		return err
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditMaintenanceCancel, "maintenance", id, nil); err != nil {
-		return err
-	}
-	return tx.commit()
+	return writeAudit(ctx, tx, warroom.AuditMaintenanceCancel, "maintenance", id, nil)
 }
 
 // FindPublicIncidents returns a page of public incidents, newest first,

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/store/storetest"
@@ -37,6 +38,14 @@ func TestTwoPersonRuleDestructivePages(t *testing.T) {
 		if err := e.db.CreateSOPTemplate(actx, sop); err != nil {
 			t.Fatal(err)
 		}
+		mw := &warroom.MaintenanceWindow{ServiceID: svc.ID, StartsAt: time.Now().Add(-time.Hour), EndsAt: time.Now().Add(2 * time.Hour), Reason: "disk swap"}
+		if err := e.db.CreateMaintenanceWindow(actx, mw); err != nil {
+			t.Fatal(err)
+		}
+		mt := &warroom.Maintenance{Title: "Database upgrade", StartsAt: time.Now().Add(time.Hour), EndsAt: time.Now().Add(3 * time.Hour)}
+		if err := e.db.CreateMaintenance(actx, mt); err != nil {
+			t.Fatal(err)
+		}
 		if err := e.db.SetApprovalSettings(actx, &warroom.ApprovalSettings{Required: warroom.ApprovalOps}); err != nil {
 			t.Fatal(err)
 		}
@@ -64,6 +73,15 @@ func TestTwoPersonRuleDestructivePages(t *testing.T) {
 			{warroom.OpRoutingRuleDelete, fmt.Sprintf("/services/%d/routing/%d/delete", svc.ID, rule.ID), rule.ID, func() bool {
 				rs, _ := e.db.FindRoutingRules(ctx, svc.ID)
 				return len(rs) == 0
+			}},
+			{warroom.OpMaintenanceWindowEnd, fmt.Sprintf("/maintenance/%d/end", mw.ID), mw.ID, func() bool {
+				soon := time.Now().Add(time.Minute)
+				ws, _, _ := e.db.FindMaintenanceWindows(ctx, warroom.MaintenanceFilter{ServiceID: &svc.ID, EndedAfter: &soon})
+				return len(ws) == 0
+			}},
+			{warroom.OpMaintenanceCancel, fmt.Sprintf("/admin/status-page/maintenances/%d/cancel", mt.ID), mt.ID, func() bool {
+				ms, _ := e.db.FindMaintenances(ctx, time.Time{})
+				return len(ms) == 0
 			}},
 			{warroom.OpSOPTemplateDelete, fmt.Sprintf("/sops/%d/delete", sop.ID), sop.ID, func() bool {
 				_, err := e.db.FindSOPTemplateByID(ctx, sop.ID)
