@@ -233,11 +233,11 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, cps []warroom.AuditChe
 	// The newest checkpoint of each sequence number is the one held to.
 	seen := map[int64]*warroom.AuditCheckpoint{}
 	var last *warroom.AuditCheckpoint
+	if len(cps) > 0 && key == nil {
+		return nil, warroom.Errorf(warroom.EINVALID, "The audit log is not keyed yet, so it has no checkpoints to check: start the server with its secret key once.")
+	}
 	for i := range cps {
 		cp := &cps[i]
-		if len(cps) > 0 && key == nil {
-			return nil, warroom.Errorf(warroom.EINVALID, "The audit log is not keyed yet, so it has no checkpoints to check: start the server with its secret key once.")
-		}
 		if !hmac.Equal([]byte(cp.MAC), []byte(checkpointMAC(key, cp))) {
 			return fail(cp.Seq, warroom.AuditBadCheckpoint, "the checkpoint of %s (entry %d) was not made with this audit key or was altered", cp.At.UTC().Format(time.RFC3339), cp.Seq)
 		}
@@ -300,8 +300,10 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, cps []warroom.AuditChe
 		}
 		return fail(last.Seq, warroom.AuditTruncated, "the newest audit entries were deleted: the checkpoint of %s saw entry %d, the log ends at %d", last.At.UTC().Format(time.RFC3339), last.Seq, lastID)
 	}
-	for seq, cp := range seen {
-		return fail(seq, warroom.AuditMissing, "audit entry %d, which the checkpoint of %s saw, was deleted", seq, cp.At.UTC().Format(time.RFC3339))
+	for i := range cps {
+		if cp := &cps[i]; seen[cp.Seq] != nil {
+			return fail(cp.Seq, warroom.AuditMissing, "audit entry %d, which the checkpoint of %s saw, was deleted", cp.Seq, cp.At.UTC().Format(time.RFC3339))
+		}
 	}
 	if lastID != headID || prev != headHash {
 		if lastID > headID {
