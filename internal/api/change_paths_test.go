@@ -74,7 +74,11 @@ func TestGrantFreezeException_NotByAuthor(t *testing.T) {
 		var c warroom.Change
 		h.ok(h.adminToken, "POST", "/api/v1/changes", map[string]any{"kind": "other", "title": "Banner", "service_ids": []int64{svc.ID}}, http.StatusCreated, &c)
 		exc := fmt.Sprintf("/api/v1/freeze-windows/%d/exceptions", f.ID)
+		refused := len(h.refusals())
 		h.fail(h.adminToken, "POST", exc, map[string]any{"change_id": c.ID, "reason": "my own"}, http.StatusForbidden, "")
+		if got := len(h.refusals()); got != refused+1 {
+			t.Errorf("refusals in the audit log = %d, want %d: a refused self-exception leaves a trace", got, refused+1)
+		}
 		h.fail(h.adminToken, "POST", "/api/v1/changes/"+c.Number+"/start", nil, http.StatusConflict, "")
 		h.ok(otherToken, "POST", exc, map[string]any{"change_id": c.ID, "reason": "campaign banner"}, http.StatusCreated, nil)
 		h.ok(h.adminToken, "POST", "/api/v1/changes/"+c.Number+"/start", nil, http.StatusOK, &c)
