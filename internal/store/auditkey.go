@@ -18,6 +18,11 @@ import (
 // the audit log was MACed with: every entry appended would break the chain.
 var ErrAuditKeyMismatch = errors.New("the audit key does not match the one the audit log was MACed with")
 
+// ErrAuditKeyRequired is returned when a keyed audit log is to be written
+// or verified by a store opened without the key: a fault of how the store
+// was opened, not of any request, so it is never shown as one.
+var ErrAuditKeyRequired = errors.New("the audit log is MACed with the audit key: open the database with the secret key (WARROOM_SECRET_KEY or --secret-key-file)")
+
 // Domains of what the audit key MACs, so that an entry's MAC can never
 // pass for a checkpoint's or the key check, nor the reverse.
 const (
@@ -43,7 +48,7 @@ func chainKey(check string, key []byte) ([]byte, error) {
 		return nil, nil
 	}
 	if key == nil {
-		return nil, warroom.Errorf(warroom.EINVALID, "The audit log is MACed with the audit key: open the database with the secret key (WARROOM_SECRET_KEY or --secret-key-file).")
+		return nil, ErrAuditKeyRequired
 	}
 	if !hmac.Equal([]byte(check), []byte(auditKeyCheck(key))) {
 		return nil, ErrAuditKeyMismatch

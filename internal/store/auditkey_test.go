@@ -220,11 +220,11 @@ func TestAuditKeyUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if err := db.CreateService(actx, &warroom.Service{Name: "nokey", Tier: 2}); warroom.ErrorCode(err) != warroom.EINVALID {
-			t.Errorf("write to a keyed log without the key: %v, want EINVALID", err)
+		if err := db.CreateService(actx, &warroom.Service{Name: "nokey", Tier: 2}); !errors.Is(err, store.ErrAuditKeyRequired) {
+			t.Errorf("write to a keyed log without the key: %v, want ErrAuditKeyRequired", err)
 		}
-		if _, err := db.VerifyAudit(ctx); warroom.ErrorCode(err) != warroom.EINVALID {
-			t.Errorf("verify a keyed log without the key: %v, want EINVALID", err)
+		if _, err := db.VerifyAudit(ctx); !errors.Is(err, store.ErrAuditKeyRequired) {
+			t.Errorf("verify a keyed log without the key: %v, want ErrAuditKeyRequired", err)
 		}
 	})
 }
