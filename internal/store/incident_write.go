@@ -27,21 +27,33 @@ func (db *DB) DeclareIncident(ctx context.Context, inc *warroom.Incident) error 
 }
 
 func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
+	audit, err := declareRows(ctx, tx, inc)
+	if err != nil {
+		return err
+	}
+	return writeAudit(ctx, tx, warroom.AuditIncidentDeclare, "incident", inc.ID, audit)
+}
+
+// declareRows writes everything of a declaration but its audit row, which
+// it returns for the caller to write in the same transaction: declarations
+// batched together write their audit rows last, so that on PostgreSQL the
+// audit chain's row lock is held for as short a time as possible.
+func declareRows(ctx context.Context, tx *tx, inc *warroom.Incident) (map[string]any, error) {
 	if inc.DetectedAt.IsZero() {
 		inc.DetectedAt = tx.now
 	}
 	inc.DetectedAt = inc.DetectedAt.UTC().Truncate(time.Microsecond)
 	if inc.DetectedAt.After(tx.now) {
-		return warroom.FieldErrorf("detected_at", "must not be in the future")
+		return nil, warroom.FieldErrorf("detected_at", "must not be in the future")
 	}
 	serviceIDs := uniqueIDs(inc.ServiceIDs)
 	services, err := declaredServices(ctx, tx, serviceIDs)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	m, err := findSeverityMatrix(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	p := m.Propose(inc.Impact, tx.now.Sub(inc.DetectedAt))
 	// The API lets the declarer explain an override in severity_reason; the
@@ -67,11 +79,11 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 		int64(l.MoneyLost.Amount), l.MoneyLost.Currency, int64(l.CompensationPaid.Amount), l.CompensationPaid.Currency, l.OrdersLost, l.DowntimeMinutes, l.Note,
 		inc.Drill, inc.DetectedAt, tx.now, tx.now, nullID(inc.CreatedBy))
 	if err != nil {
-		return fmt.Errorf("declare incident: %w", err)
+		return nil, fmt.Errorf("declare incident: %w", err)
 	}
 	inc.Number = warroom.FormatNumber(inc.ID)
 	if err := setServices(ctx, tx, inc.ID, serviceIDs); err != nil {
-		return err
+		return nil, err
 	}
 
 	evs := []newEvent{{warroom.EventDeclared, inc.Title, map[string]any{
@@ -90,26 +102,24 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 	// A new incident has no tasks yet: its SOP tasks are numbered from 1.
 	ts, err := findSOPTemplates(ctx, tx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tasks, sopEvents, err := addSOPTasks(ctx, tx, inc, ts, nil, 1)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// The declaration, an override and the SOPs applied are one INSERT.
 	if err := addEvents(ctx, tx, inc.ID, append(evs, sopEvents...)); err != nil {
-		return err
+		return nil, err
 	}
 	// Escalations and SLA timers are written in the declare transaction, so
 	// an incident that exists is always being paged for.
 	if err := startPaging(ctx, tx, inc); err != nil {
-		return err
+		return nil, err
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditIncidentDeclare, "incident", inc.ID, map[string]any{
+	audit := map[string]any{
 		"title": inc.Title, "type": inc.Type, "severity": inc.Severity, "proposed_severity": inc.ProposedSeverity,
 		"service_ids": serviceIDs, "impact": inc.Impact, "loss": inc.Loss, "drill": inc.Drill, "detected_at": inc.DetectedAt,
-	}); err != nil {
-		return err
 	}
 
 	// The incident is returned as findIncident would read it back, built
@@ -126,7 +136,7 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 	}
 	stored.SLA = nil
 	if err := fillSLA(ctx, tx, []*warroom.Incident{&stored}); err != nil {
-		return err
+		return nil, err
 	}
 	stored.Roles = []*warroom.RoleAssignment{}
 	stored.Tasks = tasks
@@ -134,7 +144,7 @@ func declareIncident(ctx context.Context, tx *tx, inc *warroom.Incident) error {
 		stored.Tasks = []*warroom.Task{}
 	}
 	*inc = stored
-	return nil
+	return audit, nil
 }
 
 // declaredServices returns the services of a new incident by name, or
