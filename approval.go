@@ -44,12 +44,19 @@ const (
 	// OpMaintenanceCancel takes an announced maintenance off the status
 	// page.
 	OpMaintenanceCancel ApprovalOp = "maintenance.cancel"
+	// OpAuditCheckpointSettings changes or turns off the audit checkpoints,
+	// which is what someone about to rewrite the log would do first. The
+	// settings are configuration read at start: the approval names the new
+	// settings by their fingerprint, and serve refuses to start with
+	// changed settings that no second admin approved. Configuring them the
+	// first time never needs approval.
+	OpAuditCheckpointSettings ApprovalOp = "audit.checkpoint_settings"
 )
 
 // ApprovalOps lists every guarded operation.
 var ApprovalOps = []ApprovalOp{OpUserRemoveAdmin, OpTokensRevokeAll, OpApprovalSettings,
 	OpTokenRevokeOther, OpComponentDelete, OpMonitorDelete, OpIntegrationRevoke, OpPostmortemTemplateDelete, OpSOPTemplateDelete,
-	OpRoutingRuleDelete, OpFreezeDelete, OpMaintenanceWindowEnd, OpMaintenanceCancel}
+	OpRoutingRuleDelete, OpFreezeDelete, OpMaintenanceWindowEnd, OpMaintenanceCancel, OpAuditCheckpointSettings}
 
 // Valid reports whether op is known.
 func (op ApprovalOp) Valid() bool {
@@ -114,6 +121,13 @@ type ObjectParams struct {
 type RevokeTokenParams struct {
 	UserID  int64 `json:"user_id"`
 	TokenID int64 `json:"token_id"`
+}
+
+// CheckpointSettingsParams are the arguments of OpAuditCheckpointSettings:
+// the fingerprint of the new settings, which serve prints when it refuses
+// to start with them.
+type CheckpointSettingsParams struct {
+	Fingerprint string `json:"fingerprint"`
 }
 
 // ApprovalSettings say which operations need a second admin.

@@ -219,6 +219,15 @@ func checkParams(ctx context.Context, tx *tx, op warroom.ApprovalOp, raw json.Ra
 			return nil, warroom.FieldErrorf("params", "no %s with id %d", strings.TrimSuffix(table, "s"), p.ID)
 		}
 		v = p
+	case warroom.OpAuditCheckpointSettings:
+		var p warroom.CheckpointSettingsParams
+		if err := dec(&p); err != nil {
+			return nil, err
+		}
+		if !isFingerprint(p.Fingerprint) {
+			return nil, warroom.FieldErrorf("params", "fingerprint must be the 64 hex digits serve printed when it refused the settings")
+		}
+		v = p
 	default:
 		return nil, warroom.FieldErrorf("op", "unknown operation %q", op)
 	}
@@ -401,6 +410,10 @@ func execute(ctx context.Context, tx *tx, a *warroom.Approval) error {
 		default:
 			return deletePostmortemTemplate(ctx, tx, p.ID)
 		}
+	case warroom.OpAuditCheckpointSettings:
+		// Nothing runs now: the approval is the consent serve looks for
+		// when it starts with these settings (checkpointSettingsApproved).
+		return nil
 	}
 	return warroom.Errorf(warroom.EINVALID, "Unknown operation %q.", a.Op)
 }

@@ -113,10 +113,12 @@ func (db *DB) RecordAuditCheckpointSettings(ctx context.Context, settings, desc 
 		From        string `json:"from"`
 		To          string `json:"to"`
 		Fingerprint string `json:"fingerprint"`
+		ApprovalID  int64  `json:"approval_id,omitempty"`
 	}
 	var prev record
 	var data string
-	err = tx.queryRow(ctx, `SELECT data FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1`, string(warroom.AuditCheckpointSettings)).Scan(&data)
+	var since time.Time
+	err = tx.queryRow(ctx, `SELECT data, at FROM audit_log WHERE action = ? ORDER BY id DESC LIMIT 1`, string(warroom.AuditCheckpointSettings)).Scan(&data, scanTime(&since))
 	if errors.Is(err, sql.ErrNoRows) {
 		prev.To = "none"
 		prev.Fingerprint = db.settingsMAC("")
@@ -128,6 +130,13 @@ func (db *DB) RecordAuditCheckpointSettings(ctx context.Context, settings, desc 
 	next := record{From: prev.To, To: desc, Fingerprint: db.settingsMAC(settings)}
 	if next.Fingerprint == prev.Fingerprint {
 		return false, nil
+	}
+	// Setting checkpoints up the first time only adds protection; changing
+	// or turning them off is guarded.
+	if prev.To != "none" {
+		if next.ApprovalID, err = db.checkpointSettingsApproved(ctx, tx, settings, desc, since); err != nil {
+			return false, err
+		}
 	}
 	if err := writeAuditTarget(warroom.NewContextWithUser(ctx, nil), tx, warroom.AuditCheckpointSettings, "audit_checkpoint", "", next); err != nil {
 		return false, err
