@@ -59,16 +59,6 @@ func (f *FreezeWindow) Covers(t time.Time, serviceIDs []int64) bool {
 	return false
 }
 
-// Excepts reports whether the window grants changeID an exception.
-func (f *FreezeWindow) Excepts(changeID int64) bool {
-	for _, e := range f.Exceptions {
-		if e.ChangeID == changeID {
-			return true
-		}
-	}
-	return false
-}
-
 // ExceptsByOther reports whether the window grants c an exception that
 // someone other than its author granted; an author's own exception does not
 // count.
