@@ -65,10 +65,9 @@ func TestAlertmanager(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	dir := t.TempDir()
 	// Short timings so that the test takes seconds: notifications go out
 	// 100ms after an alert arrives and resolutions within a second.
-	config := fmt.Sprintf(`
+	amURL := startAlertmanager(t, bin, fmt.Sprintf(`
 route:
   receiver: warroom
   group_by: ['...']
@@ -80,34 +79,7 @@ receivers:
     webhook_configs:
       - url: %s/ingest/alertmanager?key=%s
         send_resolved: true
-`, m.Server.URL(), in.Key)
-	if err := os.WriteFile(filepath.Join(dir, "am.yml"), []byte(config), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	addr := freePort(t)
-	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+dir,
-		"--web.listen-address="+addr, "--cluster.listen-address=", "--log.level=warn")
-	var logs bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &logs, &logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("alertmanager log:\n%s", logs.String())
-		}
-	})
-	amURL := "http://" + addr
-	waitFor(t, 30*time.Second, "alertmanager ready", func() bool {
-		resp, err := http.Get(amURL + "/-/ready")
-		if err != nil {
-			return false
-		}
-		resp.Body.Close()
-		return resp.StatusCode == http.StatusOK
-	})
+`, m.Server.URL(), in.Key))
 
 	post := func(endsAt time.Time) {
 		a := map[string]any{
@@ -156,6 +128,41 @@ receivers:
 		events, _, err := m.DB.FindEvents(ctx, warroom.EventFilter{IncidentID: inc.ID, Kinds: []warroom.EventKind{warroom.EventAlertResolved}})
 		return err == nil && len(events) == 1
 	})
+}
+
+// startAlertmanager runs Alertmanager with config until the test ends and
+// returns its URL once it is ready.
+func startAlertmanager(t *testing.T, bin, config string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "am.yml"), []byte(config), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	addr := freePort(t)
+	cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+dir,
+		"--web.listen-address="+addr, "--cluster.listen-address=", "--log.level=warn")
+	var logs bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+		if t.Failed() {
+			t.Logf("alertmanager log:\n%s", logs.String())
+		}
+	})
+	url := "http://" + addr
+	waitFor(t, 30*time.Second, "alertmanager ready", func() bool {
+		resp, err := http.Get(url + "/-/ready")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	})
+	return url
 }
 
 func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {

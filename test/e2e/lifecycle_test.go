@@ -19,8 +19,9 @@ import (
 const adminToken = "wr_e2e_admin_token_0123456789abcdef"
 
 // startMain runs the server on dsn as `warroom serve --addr 127.0.0.1:0
-// --database dsn` would, with the first admin's token from the environment.
-func startMain(t *testing.T, dsn string) *app.Main {
+// --database dsn [flags]` would, with the first admin's token from the
+// environment.
+func startMain(t *testing.T, dsn string, flags ...string) *app.Main {
 	t.Helper()
 	m := app.NewMain()
 	m.Getenv = func(k string) string {
@@ -28,7 +29,7 @@ func startMain(t *testing.T, dsn string) *app.Main {
 	}
 	m.Stderr = &bytes.Buffer{}
 	m.Logger = slog.New(slog.DiscardHandler)
-	if err := m.ParseFlags(context.Background(), []string{"--addr", "127.0.0.1:0", "--database", dsn}); err != nil {
+	if err := m.ParseFlags(context.Background(), append([]string{"--addr", "127.0.0.1:0", "--database", dsn}, flags...)); err != nil {
 		t.Fatal(err)
 	}
 	if err := m.Run(context.Background()); err != nil {

@@ -1,10 +1,7 @@
 package e2e_test
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
-	"regexp"
 	"testing"
 	"time"
 
@@ -12,7 +9,6 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/client"
-	"github.com/warroomhq/warroom/cmd/warroom/app"
 	"github.com/warroomhq/warroom/internal/store/storetest"
 )
 
@@ -24,32 +20,13 @@ func TestPagerDutyLifecycle(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, engine string) {
 		ctx := context.Background()
 		hook := startHookReceiver(t)
-		m := app.NewMain()
-		m.Getenv = func(k string) string {
-			return map[string]string{"WARROOM_BOOTSTRAP_TOKEN": adminToken, "WARROOM_BOOTSTRAP_PASSWORD": "e2e password, long enough"}[k]
-		}
-		m.Stderr, m.Logger = &bytes.Buffer{}, slog.New(slog.DiscardHandler)
-		if err := m.ParseFlags(ctx, []string{"--addr", "127.0.0.1:0", "--database", storetest.DSN(t, engine), "--outbound-allow", "127.0.0.1"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { m.Close() })
+		m := startMain(t, storetest.DSN(t, engine), "--outbound-allow", "127.0.0.1")
 		c := client.New(m.Server.URL(), adminToken)
 		me, err := c.Me(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		wh := &warroom.ContactMethod{UserID: me.ID, Type: warroom.ContactWebhook, Name: "pager bridge", Address: hook.srv.URL + "/hook"}
-		if err := c.CreateContactMethod(ctx, wh); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, 30*time.Second, "the webhook's verification code", func() bool { return len(hook.of("verification")) > 0 })
-		code := regexp.MustCompile(`\b\d{6}\b`).FindString(hook.of("verification")[0].Text)
-		if err := c.VerifyContactMethod(ctx, me.ID, wh.ID, code); err != nil {
-			t.Fatalf("verify webhook with %q: %v", code, err)
-		}
+		hook.verified(t, c, me.ID)
 		p := &warroom.EscalationPolicy{Name: "api", Repeat: 5, Levels: []warroom.EscalationLevel{{DelaySeconds: 60,
 			Targets: []warroom.EscalationTarget{{Type: warroom.TargetUser, ID: me.ID}}}}}
 		if err := c.CreateEscalationPolicy(ctx, p); err != nil {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/exec"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/client"
-	"github.com/warroomhq/warroom/cmd/warroom/app"
 	"github.com/warroomhq/warroom/internal/store/storetest"
 )
 
@@ -71,6 +69,12 @@ func startMailpit(t *testing.T) *mailpit {
 	}
 }
 
+// flags are serve's flags for sending email through this Mailpit.
+func (m *mailpit) flags() []string {
+	host, port, _ := strings.Cut(m.smtp, ":")
+	return []string{"--smtp-host", host, "--smtp-port", port, "--smtp-tls", "none", "--smtp-from", "warroom@example.com"}
+}
+
 type mailpitMessage struct {
 	ID      string
 	Subject string
@@ -120,20 +124,7 @@ func getJSON(url string, v any) error {
 func TestPagingByEmail(t *testing.T) {
 	mp := startMailpit(t)
 	ctx := context.Background()
-	m := app.NewMain()
-	m.Getenv = func(k string) string {
-		return map[string]string{"WARROOM_BOOTSTRAP_TOKEN": adminToken, "WARROOM_BOOTSTRAP_PASSWORD": "e2e password, long enough"}[k]
-	}
-	m.Stderr, m.Logger = &bytes.Buffer{}, slog.New(slog.DiscardHandler)
-	host, port, _ := strings.Cut(mp.smtp, ":")
-	if err := m.ParseFlags(ctx, []string{"--addr", "127.0.0.1:0", "--database", storetest.DSN(t, "sqlite"),
-		"--smtp-host", host, "--smtp-port", port, "--smtp-tls", "none", "--smtp-from", "warroom@example.com"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Run(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { m.Close() })
+	m := startMain(t, storetest.DSN(t, "sqlite"), mp.flags()...)
 	c := client.New(m.Server.URL(), adminToken)
 	me, err := c.Me(ctx)
 	if err != nil {

@@ -6,12 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,7 +16,6 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/client"
-	"github.com/warroomhq/warroom/cmd/warroom/app"
 	"github.com/warroomhq/warroom/internal/store/storetest"
 )
 
@@ -57,6 +52,22 @@ func startHookReceiver(t *testing.T) *hookReceiver {
 	return h
 }
 
+// verified adds the receiver as a webhook contact method of the user and
+// verifies it with the code it received.
+func (h *hookReceiver) verified(t *testing.T, c *client.Client, userID int64) {
+	t.Helper()
+	ctx := context.Background()
+	wh := &warroom.ContactMethod{UserID: userID, Type: warroom.ContactWebhook, Name: "pager bridge", Address: h.srv.URL + "/hook"}
+	if err := c.CreateContactMethod(ctx, wh); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "the webhook's verification code", func() bool { return len(h.of("verification")) > 0 })
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(h.of("verification")[0].Text)
+	if err := c.VerifyContactMethod(ctx, userID, wh.ID, code); err != nil {
+		t.Fatalf("verify webhook with %q: %v", code, err)
+	}
+}
+
 // of returns the payloads of one event kind.
 func (h *hookReceiver) of(event string) []hookPayload {
 	h.mu.Lock()
@@ -80,21 +91,7 @@ func TestAlertmanagerStorm(t *testing.T) {
 		ctx := context.Background()
 		mp := startMailpit(t)
 		hook := startHookReceiver(t)
-		m := app.NewMain()
-		m.Getenv = func(k string) string {
-			return map[string]string{"WARROOM_BOOTSTRAP_TOKEN": adminToken, "WARROOM_BOOTSTRAP_PASSWORD": "e2e password, long enough"}[k]
-		}
-		m.Stderr, m.Logger = &bytes.Buffer{}, slog.New(slog.DiscardHandler)
-		host, port, _ := strings.Cut(mp.smtp, ":")
-		if err := m.ParseFlags(ctx, []string{"--addr", "127.0.0.1:0", "--database", storetest.DSN(t, engine),
-			"--smtp-host", host, "--smtp-port", port, "--smtp-tls", "none", "--smtp-from", "warroom@example.com",
-			"--outbound-allow", "127.0.0.1"}); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.Run(ctx); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { m.Close() })
+		m := startMain(t, storetest.DSN(t, engine), append(mp.flags(), "--outbound-allow", "127.0.0.1")...)
 		c := client.New(m.Server.URL(), adminToken)
 		me, err := c.Me(ctx)
 		if err != nil {
@@ -108,15 +105,7 @@ func TestAlertmanagerStorm(t *testing.T) {
 		if err := c.VerifyContactMethod(ctx, me.ID, email.ID, code); err != nil {
 			t.Fatalf("verify email with %q: %v", code, err)
 		}
-		wh := &warroom.ContactMethod{UserID: me.ID, Type: warroom.ContactWebhook, Name: "pager bridge", Address: hook.srv.URL + "/hook"}
-		if err := c.CreateContactMethod(ctx, wh); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, 30*time.Second, "the webhook's verification code", func() bool { return len(hook.of("verification")) > 0 })
-		code = regexp.MustCompile(`\b\d{6}\b`).FindString(hook.of("verification")[0].Text)
-		if err := c.VerifyContactMethod(ctx, me.ID, wh.ID, code); err != nil {
-			t.Fatalf("verify webhook with %q: %v", code, err)
-		}
+		hook.verified(t, c, me.ID)
 
 		p := &warroom.EscalationPolicy{Name: "shop", Repeat: 3, Levels: []warroom.EscalationLevel{{DelaySeconds: 60,
 			Targets: []warroom.EscalationTarget{{Type: warroom.TargetUser, ID: me.ID}}}}}
@@ -137,8 +126,7 @@ func TestAlertmanagerStorm(t *testing.T) {
 
 		// One route grouping by alertname: 200 alerts of one rule on 200
 		// instances are one Alertmanager group.
-		dir := t.TempDir()
-		config := fmt.Sprintf(`
+		amURL := startAlertmanager(t, bin, fmt.Sprintf(`
 route:
   receiver: warroom
   group_by: ['alertname']
@@ -151,34 +139,7 @@ receivers:
       - url: %s/ingest/alertmanager?key=%s
         send_resolved: true
         max_alerts: 0
-`, m.Server.URL(), in.Key)
-		if err := os.WriteFile(filepath.Join(dir, "am.yml"), []byte(config), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		addr := freePort(t)
-		cmd := exec.Command(bin, "--config.file="+filepath.Join(dir, "am.yml"), "--storage.path="+dir,
-			"--web.listen-address="+addr, "--cluster.listen-address=", "--log.level=warn")
-		var logs bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &logs, &logs
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			cmd.Process.Kill()
-			cmd.Wait()
-			if t.Failed() {
-				t.Logf("alertmanager log:\n%s", logs.String())
-			}
-		})
-		amURL := "http://" + addr
-		waitFor(t, 30*time.Second, "alertmanager ready", func() bool {
-			resp, err := http.Get(amURL + "/-/ready")
-			if err != nil {
-				return false
-			}
-			resp.Body.Close()
-			return resp.StatusCode == http.StatusOK
-		})
+`, m.Server.URL(), in.Key))
 		started := time.Now().Add(-time.Minute).UTC()
 		post := func(endsAt time.Time) {
 			var alerts []any
