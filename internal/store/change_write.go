@@ -359,10 +359,8 @@ func (db *DB) StartChange(ctx context.Context, id int64) (*warroom.Change, error
 		if err := setChangeState(ctx, tx, c, warroom.ChangeInProgress, ""); err != nil {
 			return err
 		}
-		for _, pr := range chk.Problems {
-			if err := flagViolation(ctx, tx, c, pr.Code, pr.Message); err != nil {
-				return err
-			}
+		if err := flagViolations(ctx, tx, c, chk.Problems); err != nil {
+			return err
 		}
 		return notifyOnCall(ctx, tx, c, warroom.NotifyChangeStarted)
 	})
@@ -381,19 +379,28 @@ func checkChange(ctx context.Context, tx *tx, c *warroom.Change, starter *warroo
 	return p, p.CheckStart(c, changeTier(c), starter, fs), nil
 }
 
-// flagViolation records a rule c broke on its timeline, in the audit log
-// and as a notification to the owners of every service it touched. The
-// owners are the service's team, or the service itself when it has none.
-func flagViolation(ctx context.Context, tx *tx, c *warroom.Change, code, msg string) error {
-	if _, err := tx.exec(ctx, `INSERT INTO change_violations (change_id, code, message, at) VALUES (?, ?, ?, ?)`, c.ID, code, msg, tx.now); err != nil {
-		return fmt.Errorf("flag violation: %w", err)
+// flagViolations records each rule c broke on its timeline and in the
+// audit log, and tells the owners of every service it touched once, with
+// every violation in one message. The owners are the service's team, or
+// the service itself when it has none.
+func flagViolations(ctx context.Context, tx *tx, c *warroom.Change, problems []warroom.PolicyProblem) error {
+	if len(problems) == 0 {
+		return nil
 	}
-	if err := addChangeEvent(ctx, tx, c.ID, warroom.ChangeEventViolation, msg, map[string]any{"code": code}); err != nil {
-		return err
+	msgs := make([]string, len(problems))
+	for i, pr := range problems {
+		msgs[i] = pr.Message
+		if _, err := tx.exec(ctx, `INSERT INTO change_violations (change_id, code, message, at) VALUES (?, ?, ?, ?)`, c.ID, pr.Code, pr.Message, tx.now); err != nil {
+			return fmt.Errorf("flag violation: %w", err)
+		}
+		if err := addChangeEvent(ctx, tx, c.ID, warroom.ChangeEventViolation, pr.Message, map[string]any{"code": pr.Code}); err != nil {
+			return err
+		}
+		if err := writeAudit(ctx, tx, warroom.AuditChangeViolation, "change", c.ID, map[string]any{"code": pr.Code, "message": pr.Message}); err != nil {
+			return err
+		}
 	}
-	if err := writeAudit(ctx, tx, warroom.AuditChangeViolation, "change", c.ID, map[string]any{"code": code, "message": msg}); err != nil {
-		return err
-	}
+	msg := strings.Join(msgs, "; ")
 	seen := map[string]bool{}
 	for _, s := range c.Services {
 		team := s.Team
@@ -537,10 +544,8 @@ func (db *DB) RecordChange(ctx context.Context, c *warroom.Change) error {
 	if err != nil {
 		return err
 	}
-	for _, pr := range p.CheckRecorded(stored, changeTier(stored), warroom.UserFromContext(ctx), fs).Problems {
-		if err := flagViolation(ctx, tx, stored, pr.Code, pr.Message); err != nil {
-			return err
-		}
+	if err := flagViolations(ctx, tx, stored, p.CheckRecorded(stored, changeTier(stored), warroom.UserFromContext(ctx), fs).Problems); err != nil {
+		return err
 	}
 	if stored, err = loadChange(ctx, tx, c.ID, false); err != nil {
 		return err
