@@ -96,7 +96,7 @@ func (c *Client) FindRoutingRules(ctx context.Context, service string) ([]*warro
 // stored rule.
 func (c *Client) CreateRoutingRule(ctx context.Context, service string, r *warroom.RoutingRule) error {
 	body := map[string]any{"name": r.Name, "position": r.Position, "matchers": r.Matchers, "severity_map": r.SeverityMap,
-		"auto_open": r.AutoOpen, "group_by": r.GroupBy, "group_window_seconds": r.GroupWindowSeconds, "mitigate_on_resolve": r.MitigateOnResolve}
+		"auto_open": r.AutoOpen, "grouping": r.Grouping, "group_by": r.GroupBy, "group_window_seconds": r.GroupWindowSeconds, "mitigate_on_resolve": r.MitigateOnResolve}
 	return c.do(ctx, http.MethodPost, "/api/v1/services/"+pathEscape(service)+"/routing-rules", nil, body, r)
 }
 

@@ -68,7 +68,9 @@ func (c *cli) newRouteListCmd() *cobra.Command {
 						grouping = "by " + strings.Join(r.GroupBy, ",")
 					}
 					window := "while open"
-					if r.GroupWindowSeconds > 0 {
+					if r.Grouping == warroom.GroupNone {
+						window = "—"
+					} else if r.GroupWindowSeconds > 0 {
 						window = (time.Duration(r.GroupWindowSeconds) * time.Second).String()
 					}
 					fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%v\t%s\t%s\n", r.ID, r.Position, r.Name, strings.Join(ms, " "), r.AutoOpen, grouping, window)

@@ -40,6 +40,18 @@ func TestAlertIngestionAPI(t *testing.T) {
 		}, http.StatusCreated, &rule)
 		h.fail(h.adminToken, "POST", "/api/v1/services/payments/routing-rules", map[string]any{
 			"name": "bad", "matchers": []map[string]string{{"field": "a", "op": "=~", "value": "("}}}, http.StatusUnprocessableEntity, "matchers.value")
+		// Grouping is set through the API; "none" with labels is refused.
+		var each warroom.RoutingRule
+		h.ok(h.adminToken, "POST", "/api/v1/services/payments/routing-rules", map[string]any{
+			"name": "each alert alone", "grouping": "none", "matchers": []map[string]string{{"field": "team", "op": "=", "value": "batch"}},
+		}, http.StatusCreated, &each)
+		if each.Grouping != warroom.GroupNone {
+			t.Errorf("grouping = %q, want none", each.Grouping)
+		}
+		h.fail(h.adminToken, "POST", "/api/v1/services/payments/routing-rules", map[string]any{
+			"name": "bad grouping", "grouping": "none", "group_by": []string{"alertname"}}, http.StatusUnprocessableEntity, "group_by")
+		h.fail(h.adminToken, "POST", "/api/v1/services/payments/routing-rules", map[string]any{
+			"name": "bad grouping", "grouping": "sometimes"}, http.StatusUnprocessableEntity, "grouping")
 		var match struct {
 			Rule          warroom.RoutingRule
 			Default       bool

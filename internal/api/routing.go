@@ -14,6 +14,7 @@ type routingRuleRequest struct {
 	Matchers           []warroom.Matcher                          `json:"matchers"`
 	SeverityMap        map[warroom.AlertSeverity]warroom.Severity `json:"severity_map"`
 	AutoOpen           *bool                                      `json:"auto_open"`
+	Grouping           warroom.Grouping                           `json:"grouping"`
 	GroupBy            []string                                   `json:"group_by"`
 	GroupWindowSeconds int                                        `json:"group_window_seconds"`
 	MitigateOnResolve  bool                                       `json:"mitigate_on_resolve"`
@@ -21,7 +22,7 @@ type routingRuleRequest struct {
 
 func (req *routingRuleRequest) rule(serviceID int64) *warroom.RoutingRule {
 	rr := &warroom.RoutingRule{ServiceID: serviceID, Name: req.Name, Position: req.Position, Matchers: req.Matchers,
-		SeverityMap: req.SeverityMap, AutoOpen: true, GroupBy: req.GroupBy, GroupWindowSeconds: req.GroupWindowSeconds,
+		SeverityMap: req.SeverityMap, AutoOpen: true, Grouping: req.Grouping, GroupBy: req.GroupBy, GroupWindowSeconds: req.GroupWindowSeconds,
 		MitigateOnResolve: req.MitigateOnResolve}
 	if req.AutoOpen != nil {
 		rr.AutoOpen = *req.AutoOpen
