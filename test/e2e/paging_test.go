@@ -69,6 +69,21 @@ func startMailpit(t *testing.T) *mailpit {
 	}
 }
 
+// verified adds addr as an email contact method of the user and verifies
+// it with the code that arrived in Mailpit.
+func (m *mailpit) verified(t *testing.T, c *client.Client, userID int64, addr string) {
+	t.Helper()
+	ctx := context.Background()
+	cm := &warroom.ContactMethod{UserID: userID, Type: warroom.ContactEmail, Name: "work", Address: addr}
+	if err := c.CreateContactMethod(ctx, cm); err != nil {
+		t.Fatal(err)
+	}
+	code := regexp.MustCompile(`\b\d{6}\b`).FindString(m.waitFor(t, addr, "verification code").Text)
+	if err := c.VerifyContactMethod(ctx, userID, cm.ID, code); err != nil {
+		t.Fatalf("verify %s with %q: %v", addr, code, err)
+	}
+}
+
 // flags are serve's flags for sending email through this Mailpit.
 func (m *mailpit) flags() []string {
 	host, port, _ := strings.Cut(m.smtp, ":")
@@ -131,14 +146,7 @@ func TestPagingByEmail(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cm := &warroom.ContactMethod{UserID: me.ID, Type: warroom.ContactEmail, Name: "work", Address: "oncall@example.com"}
-	if err := c.CreateContactMethod(ctx, cm); err != nil {
-		t.Fatal(err)
-	}
-	code := regexp.MustCompile(`\b\d{6}\b`).FindString(mp.waitFor(t, "oncall@example.com", "verification code").Text)
-	if err := c.VerifyContactMethod(ctx, me.ID, cm.ID, code); err != nil {
-		t.Fatalf("verify with %q: %v", code, err)
-	}
+	mp.verified(t, c, me.ID, "oncall@example.com")
 
 	p := &warroom.EscalationPolicy{Name: "shop", Levels: []warroom.EscalationLevel{{DelaySeconds: 300, Targets: []warroom.EscalationTarget{{Type: warroom.TargetUser, ID: me.ID}}}}}
 	if err := c.CreateEscalationPolicy(ctx, p); err != nil {
