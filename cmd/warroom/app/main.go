@@ -163,7 +163,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.retention, err = m.Config.Retention(); err != nil {
 		return err
 	}
-	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(append(m.engineModules(), m.pagingModules()...), m.auditModules()...)...)
+	// Paging runs first in every tick: a wake for a new incident must not
+	// wait behind stakeholder notices, reminders or housekeeping. What those
+	// queue for delivery goes out in the next tick, within the interval.
+	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(append(m.pagingModules(), m.engineModules()...), m.auditModules()...)...)
 	m.alertEngine = engine.New(engine.Options{Logger: m.Logger}, m.alertModules()...)
 	h, err := m.handler()
 	if err != nil {
