@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"testing"
 
 	"github.com/warroomhq/warroom/internal/notify"
 )
@@ -67,4 +68,29 @@ var Seeds = []string{
 	"<https://evil.example> <a href=\"https://evil.example\">x</a> <font color=\"warning\">x</font>",
 	"&lt;!channel&gt; &#60;at&#62; &amp;",
 	"plain text, a bare URL https://example.com/x?a=1&b=2 and 支付失败",
+}
+
+// FuzzMarkdown is the fuzz target of a channel that renders Markdown links
+// as [label](url): no subject or text can create a link, image, tag or
+// mention in what render returns, and warroom's own links are there once
+// each, unchanged. own lists the channel's own markup besides the links.
+func FuzzMarkdown(f *testing.F, render func(*notify.Message) string, own ...string) {
+	for _, s := range Seeds {
+		f.Add(s, s)
+	}
+	var links []string
+	for _, l := range Links {
+		links = append(links, fmt.Sprintf("[%s](%s)", l.Label, l.URL))
+	}
+	f.Fuzz(func(t *testing.T, subject, text string) {
+		out := render(&notify.Message{Subject: subject, Text: text, Links: Links})
+		if err := InertMarkdown(out, append(own, links...)...); err != nil {
+			t.Error(err)
+		}
+		for _, l := range links {
+			if n := strings.Count(out, l); n != 1 {
+				t.Errorf("link %s appears %d times in %q", l, n, out)
+			}
+		}
+	})
 }
