@@ -197,6 +197,43 @@ func (n *nullString) Scan(src any) error {
 // verifyBatch is how many entries VerifyAudit reads per query.
 const verifyBatch = 1000
 
+// walkChain reads the audit log in ID order, verifyBatch entries per query,
+// handing each entry and its stored hash to f until f returns false.
+func walkChain(ctx context.Context, tx *tx, op string, f func(e *chainEntry, hash string) bool) error {
+	lastID := int64(0)
+	for {
+		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, prev_hash, hash
+			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
+		if err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		var batch []*chainEntry
+		var hashes []string
+		for rows.Next() {
+			var h string
+			e, err := scanChainEntry(rows, true, &nullString{&h})
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("%s: %w", op, err)
+			}
+			batch, hashes = append(batch, e), append(hashes, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		for i, e := range batch {
+			if !f(e, hashes[i]) {
+				return nil
+			}
+			lastID = e.ID
+		}
+		if len(batch) < verifyBatch {
+			return nil
+		}
+	}
+}
+
 // VerifyAudit walks the audit log in ID order, recomputing each entry's
 // MAC (or, in a log not yet keyed, hash) from its content and the previous
 // entry's, and reports the first entry that does not match. It reads one
@@ -250,49 +287,37 @@ func (db *DB) VerifyAuditCheckpoints(ctx context.Context, cps []warroom.AuditChe
 	}
 	prev, lastID := "", int64(0)
 	var before *keyedRecord
-	for {
-		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, prev_hash, hash
-			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
-		if err != nil {
-			return nil, fmt.Errorf("verify audit: %w", err)
+	var broken *warroom.AuditVerification
+	brk := func(id int64, b warroom.AuditBreak, msg string, args ...any) bool {
+		broken = &warroom.AuditVerification{Entries: v.Entries}
+		broken.OK, broken.FirstBadID, broken.Break, broken.Message = false, id, b, fmt.Sprintf(msg, args...)
+		return false
+	}
+	err = walkChain(ctx, tx, "verify audit", func(e *chainEntry, hash string) bool {
+		if e.PrevHash != prev {
+			return brk(e.ID, warroom.AuditMissing, "audit entry %d does not follow entry %d: an entry between them was deleted, or this one was inserted out of order", e.ID, lastID)
 		}
-		var batch []*chainEntry
-		var hashes []string
-		for rows.Next() {
-			var h string
-			e, err := scanChainEntry(rows, true, &nullString{&h})
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("verify audit: %w", err)
-			}
-			batch, hashes = append(batch, e), append(hashes, h)
+		if !hmac.Equal([]byte(e.hash(key)), []byte(hash)) {
+			return brk(e.ID, warroom.AuditModified, "audit entry %d was modified: its content no longer matches its MAC", e.ID)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("verify audit: %w", err)
+		if r := brokenBeforeKey(e); r != nil && key != nil && before == nil {
+			before = r
 		}
-		for i, e := range batch {
-			if e.PrevHash != prev {
-				return fail(e.ID, warroom.AuditMissing, "audit entry %d does not follow entry %d: an entry between them was deleted, or this one was inserted out of order", e.ID, lastID)
+		if cp := seen[e.ID]; cp != nil {
+			if cp.Head != hash {
+				return brk(e.ID, warroom.AuditRewritten, "audit entry %d is not the one the checkpoint of %s saw: the log up to it was rewritten", e.ID, cp.At.UTC().Format(time.RFC3339))
 			}
-			if !hmac.Equal([]byte(e.hash(key)), []byte(hashes[i])) {
-				return fail(e.ID, warroom.AuditModified, "audit entry %d was modified: its content no longer matches its MAC", e.ID)
-			}
-			if r := brokenBeforeKey(e); r != nil && key != nil && before == nil {
-				before = r
-			}
-			if cp := seen[e.ID]; cp != nil {
-				if cp.Head != hashes[i] {
-					return fail(e.ID, warroom.AuditRewritten, "audit entry %d is not the one the checkpoint of %s saw: the log up to it was rewritten", e.ID, cp.At.UTC().Format(time.RFC3339))
-				}
-				delete(seen, e.ID)
-			}
-			prev, lastID = hashes[i], e.ID
-			v.Entries++
+			delete(seen, e.ID)
 		}
-		if len(batch) < verifyBatch {
-			break
-		}
+		prev, lastID = hash, e.ID
+		v.Entries++
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	if broken != nil {
+		return fail(broken.FirstBadID, broken.Break, "%s", broken.Message)
 	}
 	if last != nil && last.Seq > lastID {
 		if lastID == 0 {

@@ -176,37 +176,16 @@ func (db *DB) verifyUnkeyed(ctx context.Context, tx *tx) (*warroom.AuditVerifica
 	}
 	v := &warroom.AuditVerification{OK: true}
 	prev, lastID := "", int64(0)
-	for {
-		rows, err := tx.query(ctx, `SELECT id, at, actor_id, action, target_type, target_id, data, source_ip, prev_hash, hash
-			FROM audit_log WHERE id > ? ORDER BY id LIMIT ?`, lastID, verifyBatch)
-		if err != nil {
-			return nil, fmt.Errorf("key audit: %w", err)
+	err := walkChain(ctx, tx, "key audit", func(e *chainEntry, hash string) bool {
+		if v.OK && (e.PrevHash != prev || e.hash(nil) != hash) {
+			v.OK, v.FirstBadID, v.Message = false, e.ID, fmt.Sprintf("entry %d does not match its hash or follow entry %d", e.ID, lastID)
 		}
-		var batch []*chainEntry
-		var hashes []string
-		for rows.Next() {
-			var h string
-			e, err := scanChainEntry(rows, true, &nullString{&h})
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("key audit: %w", err)
-			}
-			batch, hashes = append(batch, e), append(hashes, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("key audit: %w", err)
-		}
-		for i, e := range batch {
-			if v.OK && (e.PrevHash != prev || e.hash(nil) != hashes[i]) {
-				v.OK, v.FirstBadID, v.Message = false, e.ID, fmt.Sprintf("entry %d does not match its hash or follow entry %d", e.ID, lastID)
-			}
-			prev, lastID = hashes[i], e.ID
-			v.Entries++
-		}
-		if len(batch) < verifyBatch {
-			break
-		}
+		prev, lastID = hash, e.ID
+		v.Entries++
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
 	if v.OK && (lastID != headID || prev != headHash) {
 		v.OK, v.FirstBadID, v.Message = false, headID, fmt.Sprintf("the chain head is entry %d, the log ends at %d", headID, lastID)
