@@ -145,15 +145,25 @@ maintenance, or for a destination that serve cannot reach.`,
 	return cmd
 }
 
+// databaseExists refuses a SQLite path with no file: store.Open would
+// create an empty database there, and commands that read the database
+// directly would report on nothing.
+func (c *cli) databaseExists() error {
+	if dsn := c.cfg.Database; !strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "file:") {
+		if _, err := os.Stat(dsn); err != nil {
+			return fmt.Errorf("no database at %s (set --database or WARROOM_DATABASE): %w", dsn, err)
+		}
+	}
+	return nil
+}
+
 // openAuditDB opens the server's database directly with the audit key, if
 // there is a secret key; a log not keyed yet is MACed by the open.
 func (c *cli) openAuditDB(ctx context.Context) (*store.DB, error) {
-	// store.Open creates a missing SQLite file, and an empty log
-	// verifies: a mistyped path must not report an intact chain.
-	if dsn := c.cfg.Database; !strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "file:") {
-		if _, err := os.Stat(dsn); err != nil {
-			return nil, fmt.Errorf("no database at %s (set --database or WARROOM_DATABASE): %w", dsn, err)
-		}
+	// An empty log verifies: a mistyped path must not report an intact
+	// chain.
+	if err := c.databaseExists(); err != nil {
+		return nil, err
 	}
 	key, err := c.cfg.ExistingAuditKey()
 	if err != nil {

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"log/slog"
-	"os"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -28,10 +26,8 @@ would delete now. It reads the database directly and changes nothing.`,
 			if err != nil {
 				return usageErrorf("%v", err)
 			}
-			if dsn := c.cfg.Database; !strings.Contains(dsn, "://") && !strings.HasPrefix(dsn, "file:") {
-				if _, err := os.Stat(dsn); err != nil {
-					return fmt.Errorf("no database at %s (set --database or WARROOM_DATABASE): %w", dsn, err)
-				}
+			if err := c.databaseExists(); err != nil {
+				return err
 			}
 			db, err := store.Open(cmd.Context(), c.cfg.Database, store.Options{Logger: slog.New(slog.DiscardHandler)})
 			if err != nil {
