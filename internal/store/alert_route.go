@@ -825,14 +825,9 @@ func (r *router) flaps(ctx context.Context, ra *routedAlert, h *warroom.AlertHan
 	if h.FlapThreshold <= 0 {
 		return 0, nil
 	}
-	n, ok := r.fires[alertKey{ra.scope, ra.DedupKey}]
-	if !ok {
-		since := r.tx.now.Add(-time.Duration(h.FlapWindowSeconds) * time.Second)
-		if err := r.tx.queryRow(ctx, `SELECT COUNT(*) FROM alerts WHERE scope = ? AND dedup_key = ? AND first_seen_at >= ?`,
-			ra.scope, ra.DedupKey, since).Scan(&n); err != nil {
-			return 0, fmt.Errorf("count flaps: %w", err)
-		}
-	}
+	// prefetch counted every new alert's key of a service that detects
+	// flapping.
+	n := r.fires[alertKey{ra.scope, ra.DedupKey}]
 	if n <= h.FlapThreshold {
 		return 0, nil
 	}
