@@ -160,18 +160,14 @@ receivers:
 
 		post(time.Time{})
 		waitFor(t, 30*time.Second, "200 alerts routed", func() bool {
-			as, n, err := m.DB.FindAlerts(ctx, warroom.AlertFilter{ServiceID: &svc.ID, Limit: 1})
-			if err != nil || n != 200 {
-				return false
-			}
+			all, _, err := m.DB.FindAlerts(ctx, warroom.AlertFilter{ServiceID: &svc.ID, Limit: 500})
 			routed := 0
-			all, _, _ := m.DB.FindAlerts(ctx, warroom.AlertFilter{ServiceID: &svc.ID, Limit: 500})
 			for _, a := range all {
 				if a.Routed && a.IncidentID != nil {
 					routed++
 				}
 			}
-			return len(as) == 1 && routed == 200
+			return err == nil && routed == 200
 		})
 		incs, total, err := m.DB.FindIncidents(ctx, warroom.IncidentFilter{Limit: 10})
 		if err != nil || total != 1 {
