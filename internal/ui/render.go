@@ -132,6 +132,8 @@ type page struct {
 	CanAdmin   bool
 	Error      string
 	Data       any
+	// Menu is the main navigation, built only for full pages.
+	Menu []navGroup
 }
 
 // render executes a page into a buffer first so that a template error
@@ -147,6 +149,9 @@ func (h *Handler) renderTemplate(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	p.CanRespond = rc.User.Can(warroom.PermRespond)
 	p.CanAdmin = rc.User.Can(warroom.PermAdmin)
+	if block == "layout" && rc.User != nil {
+		p.Menu = h.menu(r.Context(), rc.User, name)
+	}
 	if e, ok := data.(interface{ ErrorText() string }); ok {
 		p.Error = e.ErrorText()
 	}

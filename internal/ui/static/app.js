@@ -159,4 +159,19 @@
       if (navigator.clipboard) navigator.clipboard.writeText(b.dataset.copy);
     });
   });
+
+  // Navigation menus: one open at a time, closed by a click elsewhere or Escape.
+  var menus = document.querySelectorAll("details.navmenu");
+  menus.forEach(function (m) {
+    m.addEventListener("toggle", function () {
+      if (!m.open) return;
+      menus.forEach(function (o) { if (o !== m) o.open = false; });
+    });
+  });
+  document.addEventListener("click", function (ev) {
+    menus.forEach(function (m) { if (m.open && !m.contains(ev.target)) m.open = false; });
+  });
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape") menus.forEach(function (m) { m.open = false; });
+  });
 })();
