@@ -33,6 +33,9 @@ func addEvent(ctx context.Context, tx *tx, incidentID int64, kind warroom.EventK
 	if err != nil {
 		return nil, fmt.Errorf("add event: %w", err)
 	}
+	if err := enqueueHooks(ctx, tx, e.ID); err != nil {
+		return nil, err
+	}
 	return e, nil
 }
 
@@ -58,10 +61,13 @@ func addEvents(ctx context.Context, tx *tx, incidentID int64, evs []newEvent) er
 		}
 		args = append(args, incidentID, string(e.kind), actor, tx.now, e.text, string(warroom.VisibilityInternal), d)
 	}
-	if _, err := tx.exec(ctx, `INSERT INTO events (incident_id, kind, actor_id, at, text, visibility, data) VALUES `+rowPlaceholders(len(evs), 7), args...); err != nil {
+	// The IDs come back so that the events' webhook deliveries are queued
+	// in this transaction too.
+	ids, err := selectIDs(ctx, tx, `INSERT INTO events (incident_id, kind, actor_id, at, text, visibility, data) VALUES `+rowPlaceholders(len(evs), 7)+` RETURNING id`, args...)
+	if err != nil {
 		return fmt.Errorf("add events: %w", err)
 	}
-	return nil
+	return enqueueHooks(ctx, tx, ids...)
 }
 
 // FindEvents returns a page of an incident's events and the total.
