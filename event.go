@@ -44,7 +44,7 @@ var EventKinds = []EventKind{
 	EventEscalated, EventNotificationSent, EventNotificationRetry, EventNotificationFailed, EventSLAWarning, EventSLABreach,
 	EventAlertOpened, EventAlertAttached, EventAlertResolved,
 	EventChangeLinked, EventChangeUnlinked, EventChangeRolledBack,
-	EventPostmortem, EventActionItem, EventReminder,
+	EventPostmortem, EventActionItem, EventReminder, EventDrill,
 }
 
 // Valid reports whether k is a known kind.

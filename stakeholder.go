@@ -259,8 +259,13 @@ type StatusUpdate struct {
 	PublicStatus PublicStatus      `json:"public_status,omitempty"`
 	PublicTitle  string            `json:"public_title,omitempty"`
 	Components   []ComponentImpact `json:"components,omitempty"`
-	AuthorID     int64             `json:"author_id"`
-	CreatedAt    time.Time         `json:"created_at"`
+	// RealWorld, on a public update of a drill, is a person's choice to
+	// send this one message to the real status page and its subscribers;
+	// it is audited. Without it a drill's updates reach only its
+	// participants and the drill preview.
+	RealWorld bool      `json:"real_world,omitempty"`
+	AuthorID  int64     `json:"author_id"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // MaxNextUpdate bounds how far ahead the next update may be promised: seed

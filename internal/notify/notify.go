@@ -31,6 +31,8 @@ type Incident struct {
 	Severity string `json:"severity"`
 	State    string `json:"state"`
 	URL      string `json:"url"`
+	// Drill marks a rehearsal: every message about it says so.
+	Drill bool `json:"drill,omitempty"`
 }
 
 // Link is a call to action: acknowledge, resolve, open.

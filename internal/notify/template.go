@@ -134,6 +134,16 @@ func (t *Templates) Render(locale string, d Data) (Content, error) {
 		return Content{}, err
 	}
 	c.Text = strings.TrimSpace(c.Text)
+	if d.Incident != nil && d.Incident.Drill {
+		// Marked here, not in the message templates, so that an override
+		// of page.subject cannot make a rehearsal look real.
+		mark, err := exec(tt, "label.drill", d)
+		if err != nil {
+			return Content{}, err
+		}
+		c.Subject = mark + " " + c.Subject
+		c.Text = mark + " " + c.Text
+	}
 	for _, l := range []struct{ name, url string }{{"label.acknowledge", d.AckURL}, {"label.resolve", d.ResolveURL}, {"label.open", d.OpenURL}} {
 		if l.url == "" {
 			continue

@@ -250,7 +250,7 @@ func Backoff(attempts int, base, maxDelay time.Duration) time.Duration {
 func (p *Pager) message(ctx context.Context, now time.Time, d *warroom.NotificationDelivery) (*notify.Message, error) {
 	data := notify.Data{Kind: d.Kind, Level: d.Level, Text: d.Text}
 	if inc := d.Incident; inc != nil {
-		data.Incident = &notify.Incident{ID: inc.ID, Number: inc.Number, Title: inc.Title, Severity: string(inc.Severity), State: string(inc.State),
+		data.Incident = &notify.Incident{ID: inc.ID, Number: inc.Number, Title: inc.Title, Severity: string(inc.Severity), State: string(inc.State), Drill: inc.Drill,
 			URL: p.links.base() + "/incidents/" + strconv.FormatInt(inc.ID, 10)}
 		data.OpenURL = data.Incident.URL
 		if inc.SLA != nil {

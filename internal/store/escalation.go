@@ -523,8 +523,14 @@ func fireEscalation(ctx context.Context, tx *tx, c *fireCache, id int64) error {
 	if err != nil {
 		return err
 	}
-	var reached, unreachable []int64
+	var reached, unreachable, held []int64
 	for _, u := range users {
+		if h, err := drillHolds(ctx, tx, e.IncidentID, u); err != nil {
+			return err
+		} else if h {
+			held = append(held, u)
+			continue
+		}
 		n, err := pageUser(ctx, tx, u, page{incidentID: e.IncidentID, escalationID: e.ID, level: level + 1, kind: warroom.NotifyPage})
 		if err != nil {
 			return err
@@ -545,6 +551,9 @@ func fireEscalation(ctx context.Context, tx *tx, c *fireCache, id int64) error {
 	}
 	if len(unreachable) > 0 {
 		text += fmt.Sprintf("; no verified contact method: %s", joinNames(names, unreachable))
+	}
+	if len(held) > 0 {
+		text += fmt.Sprintf("; not paged, not in the drill: %s", joinNames(names, held))
 	}
 	if _, err := addEvent(ctx, tx, e.IncidentID, warroom.EventEscalated, text, "", map[string]any{
 		"escalation_id": e.ID, "policy_id": p.ID, "level": level + 1, "loop": loop, "user_ids": reached, "unreachable_user_ids": unreachable, "due_at": due,

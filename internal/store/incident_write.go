@@ -112,6 +112,17 @@ func declareRows(ctx context.Context, tx *tx, inc *warroom.Incident) (map[string
 	if err := addEvents(ctx, tx, inc.ID, append(evs, sopEvents...)); err != nil {
 		return nil, err
 	}
+	if inc.Drill {
+		// Participants before paging starts: the first page already
+		// goes to them alone.
+		oncall, err := serviceOncall(ctx, tx, serviceIDs)
+		if err != nil {
+			return nil, err
+		}
+		if err := addDrillParticipants(ctx, tx, inc.ID, append([]int64{inc.CreatedBy}, oncall...)...); err != nil {
+			return nil, err
+		}
+	}
 	// Escalations and SLA timers are written in the declare transaction, so
 	// an incident that exists is always being paged for.
 	if err := startPaging(ctx, tx, inc); err != nil {

@@ -38,6 +38,9 @@ func (db *DB) LoadNotice(ctx context.Context, noticeID int64) (*warroom.NoticeCo
 	if err := loadNoticeAudience(ctx, tx, nc); err != nil {
 		return nil, err
 	}
+	if err := keepToDrill(ctx, tx, nc); err != nil {
+		return nil, err
+	}
 	return nc, tx.commit()
 }
 
@@ -60,7 +63,9 @@ func loadNoticeSubject(ctx context.Context, tx *tx, nc *warroom.NoticeContext) e
 		}
 		nc.Update = us[0]
 	}
-	if nc.Update != nil && nc.Update.Audience == warroom.AudiencePublic {
+	// A drill's public update is on no public incident, unless it was sent
+	// to the real world.
+	if nc.Update != nil && nc.Update.Audience == warroom.AudiencePublic && (nc.Incident == nil || !nc.Incident.Drill || nc.Update.RealWorld) {
 		var pid int64
 		if err := tx.queryRow(ctx, `SELECT id FROM public_incidents WHERE incident_id = ?`, n.IncidentID).Scan(&pid); err != nil {
 			return fmt.Errorf("load notice: public incident: %w", err)

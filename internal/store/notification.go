@@ -69,6 +69,10 @@ type page struct {
 // verified method at once: a missing rule must not mean a missed page. It
 // returns how many notifications were queued.
 func pageUser(ctx context.Context, tx *tx, userID int64, p page) (int, error) {
+	// A drill pages its participants only.
+	if held, err := drillHolds(ctx, tx, p.incidentID, userID); err != nil || held {
+		return 0, err
+	}
 	rows, err := tx.query(ctx, `SELECT r.contact_method_id, r.delay_seconds FROM notification_rules r
 		JOIN contact_methods c ON c.id = r.contact_method_id
 		WHERE r.user_id = ? AND c.verified_at IS NOT NULL AND c.deleted_at IS NULL ORDER BY r.delay_seconds, r.id`, userID)

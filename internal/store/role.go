@@ -159,11 +159,12 @@ func (db *DB) AssignRole(ctx context.Context, incidentID int64, role string, use
 }
 
 func assignRole(ctx context.Context, tx *tx, incidentID int64, role string, userID int64) (*warroom.RoleAssignment, error) {
-	if _, err := openIncidentForChange(ctx, tx, incidentID); err != nil {
+	inc, err := openIncidentForChange(ctx, tx, incidentID)
+	if err != nil {
 		return nil, err
 	}
 	var n int
-	err := tx.queryRow(ctx, `SELECT 1 FROM incident_roles WHERE name = ?`, role).Scan(&n)
+	err = tx.queryRow(ctx, `SELECT 1 FROM incident_roles WHERE name = ?`, role).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, &warroom.Error{Code: warroom.ENOTFOUND, Field: "role", Message: fmt.Sprintf("role: no role named %q", role)}
 	} else if err != nil {
@@ -189,6 +190,12 @@ func assignRole(ctx context.Context, tx *tx, incidentID int64, role string, user
 				return nil, err
 			}
 			ended = append(ended, a.ID)
+		}
+	}
+	if inc.Drill {
+		// Whoever is given a role in a drill takes part in it.
+		if err := addDrillParticipants(ctx, tx, incidentID, userID); err != nil {
+			return nil, err
 		}
 	}
 	by := warroom.UserIDFromContext(ctx)

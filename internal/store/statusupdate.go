@@ -28,13 +28,16 @@ func (db *DB) PostStatusUpdate(ctx context.Context, incidentID int64, u *warroom
 	if err != nil {
 		return err
 	}
+	if u.RealWorld && (!inc.Drill || u.Audience != warroom.AudiencePublic) {
+		return warroom.FieldErrorf("real_world", "applies only to a public update of a drill")
+	}
 	u.IncidentID, u.AuthorID, u.CreatedAt = incidentID, warroom.UserIDFromContext(ctx), tx.now
 	u.Components = nonNil(u.Components)
 	comps, _ := json.Marshal(u.Components)
 	u.ID, err = tx.insert(ctx, `INSERT INTO status_updates (incident_id, audience, what_happened, impact, actions, next_update_by,
-		public_status, public_title, components, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		public_status, public_title, components, real_world, author_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		incidentID, string(u.Audience), u.WhatHappened, u.Impact, u.Actions, u.NextUpdateBy,
-		string(u.PublicStatus), u.PublicTitle, string(comps), nullID(u.AuthorID), tx.now)
+		string(u.PublicStatus), u.PublicTitle, string(comps), u.RealWorld, nullID(u.AuthorID), tx.now)
 	if err != nil {
 		return fmt.Errorf("post status update: %w", err)
 	}
@@ -50,8 +53,17 @@ func (db *DB) PostStatusUpdate(ctx context.Context, incidentID int64, u *warroom
 	if err := setUpdateTimer(ctx, tx, incidentID, u); err != nil {
 		return err
 	}
-	if u.Audience == warroom.AudiencePublic {
+	// A drill's public update goes to its preview (built from the update
+	// itself) unless a person chose to send this one to the real world.
+	if u.Audience == warroom.AudiencePublic && (!inc.Drill || u.RealWorld) {
 		if err := publish(ctx, tx, inc, u); err != nil {
+			return err
+		}
+	}
+	if u.RealWorld {
+		if err := writeAudit(ctx, tx, warroom.AuditDrillRealWorld, "incident", incidentID, map[string]any{
+			"status_update_id": u.ID, "public_status": u.PublicStatus, "what_happened": u.WhatHappened,
+		}); err != nil {
 			return err
 		}
 	}
@@ -192,7 +204,7 @@ func (db *DB) FindStatusUpdates(ctx context.Context, incidentID int64) ([]*warro
 
 func findStatusUpdates(ctx context.Context, tx *tx, where string, args ...any) ([]*warroom.StatusUpdate, error) {
 	rows, err := tx.query(ctx, `SELECT id, incident_id, audience, what_happened, impact, actions, next_update_by, public_status,
-		public_title, components, author_id, created_at FROM status_updates WHERE `+where+` ORDER BY id DESC`, args...)
+		public_title, components, real_world, author_id, created_at FROM status_updates WHERE `+where+` ORDER BY id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find status updates: %w", err)
 	}
@@ -202,7 +214,7 @@ func findStatusUpdates(ctx context.Context, tx *tx, where string, args ...any) (
 		var u warroom.StatusUpdate
 		var comps string
 		if err := rows.Scan(&u.ID, &u.IncidentID, &u.Audience, &u.WhatHappened, &u.Impact, &u.Actions, scanNullTime(&u.NextUpdateBy),
-			&u.PublicStatus, &u.PublicTitle, &comps, scanID(&u.AuthorID), scanTime(&u.CreatedAt)); err != nil {
+			&u.PublicStatus, &u.PublicTitle, &comps, &u.RealWorld, scanID(&u.AuthorID), scanTime(&u.CreatedAt)); err != nil {
 			return nil, fmt.Errorf("find status updates: %w", err)
 		}
 		if err := json.Unmarshal([]byte(comps), &u.Components); err != nil {
