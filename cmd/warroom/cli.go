@@ -124,6 +124,8 @@ talk to it over its HTTP API.`,
 	root.AddCommand(
 		c.newServeCmd(),
 		c.newMigrateCmd(),
+		c.newBackupCmd(),
+		c.newRestoreCmd(),
 		c.newIncidentCmd(),
 		c.newServiceCmd(),
 		c.newUserCmd(),
