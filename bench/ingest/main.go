@@ -47,6 +47,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/warroomhq/warroom/bench/benchdb"
 	"github.com/warroomhq/warroom/client"
 	"github.com/warroomhq/warroom/cmd/warroom/app"
 )
@@ -163,7 +164,7 @@ func run() error {
 	defer os.RemoveAll(dir)
 	dsn := filepath.Join(dir, "bench.db")
 	if o.database != "" {
-		fresh, drop, err := freshPostgres(ctx, o.database)
+		fresh, drop, err := benchdb.FreshPostgres(ctx, o.database, "warroom_bench_", false)
 		if err != nil {
 			return err
 		}

@@ -1,4 +1,5 @@
-package main
+// Package benchdb gives the load tools databases of their own.
+package benchdb
 
 import (
 	"context"
@@ -11,10 +12,11 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the PostgreSQL driver
 )
 
-// freshPostgres creates a new, empty database on the server dsn points at,
+// FreshPostgres creates a new, empty database on the server dsn points at,
 // so that every run starts from the same state and nothing of the user's is
-// touched, and returns its address and a function that drops it.
-func freshPostgres(ctx context.Context, dsn string) (string, func(), error) {
+// touched, and returns its address and a function that drops it (or, with
+// keep, only closes the connection and leaves the database for a later run).
+func FreshPostgres(ctx context.Context, dsn, prefix string, keep bool) (string, func(), error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "", nil, err
@@ -24,14 +26,16 @@ func freshPostgres(ctx context.Context, dsn string) (string, func(), error) {
 		return "", nil, err
 	}
 	b := make([]byte, 6)
-	rand.Read(b)
-	name := "warroom_bench_" + hex.EncodeToString(b)
+	_, _ = rand.Read(b)
+	name := prefix + hex.EncodeToString(b)
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		admin.Close()
 		return "", nil, fmt.Errorf("create database %s: %w", name, err)
 	}
 	drop := func() {
-		admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		if !keep {
+			_, _ = admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		}
 		admin.Close()
 	}
 	u.Path = "/" + name
