@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -23,10 +24,18 @@ const (
 	ContactFeishu     ContactType = "feishu"
 	ContactDingTalk   ContactType = "dingtalk"
 	ContactWeCom      ContactType = "wecom"
+	// ContactSMS and ContactVoice reach a phone number (E.164) through the
+	// SMS and voice providers the server is configured with.
+	ContactSMS   ContactType = "sms"
+	ContactVoice ContactType = "voice"
 )
 
 // ContactTypes lists every contact type.
-var ContactTypes = []ContactType{ContactEmail, ContactWebhook, ContactSlack, ContactTeams, ContactMattermost, ContactFeishu, ContactDingTalk, ContactWeCom}
+var ContactTypes = []ContactType{ContactEmail, ContactWebhook, ContactSlack, ContactTeams, ContactMattermost, ContactFeishu, ContactDingTalk, ContactWeCom, ContactSMS, ContactVoice}
+
+// Phone reports whether t reaches a phone number rather than an address
+// or a URL.
+func (t ContactType) Phone() bool { return t == ContactSMS || t == ContactVoice }
 
 // Valid reports whether t is a known contact type.
 func (t ContactType) Valid() bool {
@@ -64,7 +73,7 @@ func (cm *ContactMethod) Verified() bool { return cm.VerifiedAt != nil }
 // Validate checks the method and normalises an email address.
 func (cm *ContactMethod) Validate() error {
 	if !cm.Type.Valid() {
-		return FieldErrorf("type", "unknown type %q (want email, webhook, slack, teams, mattermost, feishu, dingtalk or wecom)", cm.Type)
+		return FieldErrorf("type", "unknown type %q (want email, webhook, slack, teams, mattermost, feishu, dingtalk, wecom, sms or voice)", cm.Type)
 	} else if strings.TrimSpace(cm.Name) == "" || utf8.RuneCountInString(cm.Name) > 100 {
 		return FieldErrorf("name", "must be 1 to 100 characters")
 	} else if len(cm.Secret) > 512 {
@@ -78,11 +87,33 @@ func (cm *ContactMethod) Validate() error {
 		cm.Address = strings.ToLower(addr.Address)
 		return nil
 	}
+	if cm.Type.Phone() {
+		// The store checks the number against the numbering plans and
+		// normalises it; here only its shape.
+		if !e164.MatchString(strings.Map(dropPhoneSeparators, cm.Address)) {
+			return FieldErrorf("address", "must be a phone number with its country code, such as +8613812345678")
+		}
+		return nil
+	}
 	u, err := url.Parse(cm.Address)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || len(cm.Address) > 2048 {
 		return FieldErrorf("address", "must be an http(s) webhook URL")
 	}
 	return nil
+}
+
+// e164 is the shape of an international number: +, a country code that
+// does not start with 0, at most 15 digits.
+var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
+
+// dropPhoneSeparators drops the spaces, dashes, dots and brackets people
+// write numbers with.
+func dropPhoneSeparators(r rune) rune {
+	switch r {
+	case ' ', '-', '.', '(', ')':
+		return -1
+	}
+	return r
 }
 
 // NotificationRule says when a user is told of a page on one contact

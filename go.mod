@@ -14,6 +14,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/mmcdole/gofeed v1.4.2
 	github.com/nicksnyder/go-i18n/v2 v2.7.0
+	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/pressly/goose/v3 v3.29.0
 	github.com/spf13/cobra v1.10.2
 	github.com/spf13/pflag v1.0.9
@@ -24,6 +25,8 @@ require (
 	golang.org/x/text v0.43.0
 	modernc.org/sqlite v1.62.0
 )
+
+require google.golang.org/protobuf v1.36.12 // indirect
 
 require (
 	github.com/chromedp/cdproto v0.159.0 // indirect

@@ -44,7 +44,10 @@ type Link struct {
 // Message is one rendered message to one destination.
 type Message struct {
 	// ID identifies the outbox row, so receivers can drop a redelivery.
-	ID       int64
+	ID int64
+	// UserID is the recipient, for channels whose answer (a key pressed
+	// in a call) comes back to warroom and acts in their name.
+	UserID   int64
 	Kind     warroom.NotificationKind
 	To       Destination
 	Locale   string

@@ -286,7 +286,7 @@ func (p *Pager) message(ctx context.Context, now time.Time, d *warroom.Notificat
 		return nil, fmt.Errorf("render: %w", err)
 	}
 	return &notify.Message{
-		ID: d.ID, Kind: d.Kind, Locale: locale, Subject: c.Subject, Text: c.Text, HTML: c.HTML, Incident: data.Incident, Links: c.Links, At: now,
+		ID: d.ID, UserID: d.UserID, Kind: d.Kind, Locale: locale, Subject: c.Subject, Text: c.Text, HTML: c.HTML, Incident: data.Incident, Links: c.Links, At: now,
 		To: notify.Destination{Type: d.Contact.Type, Address: d.Contact.Address, Secret: d.Contact.Secret},
 	}, nil
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/phone"
 )
 
 var _ warroom.ContactService = (*DB)(nil)
@@ -129,7 +130,14 @@ func (db *DB) CreateContactMethod(ctx context.Context, cm *warroom.ContactMethod
 	if err := cm.Validate(); err != nil {
 		return err
 	}
-	if cm.Type != warroom.ContactEmail {
+	switch {
+	case cm.Type.Phone():
+		n, err := phone.Normalize(cm.Address)
+		if err != nil {
+			return err
+		}
+		cm.Address = n
+	case cm.Type != warroom.ContactEmail:
 		if err := db.checkOutbound(ctx, "address", cm.Address); err != nil {
 			return err
 		}
