@@ -25,6 +25,7 @@ func (c *cli) newTokenCreateCmd() *cobra.Command {
 	var (
 		user, expires, kind string
 		scopes              []string
+		direct              bool
 	)
 	cmd := &cobra.Command{
 		Use:   "create NAME",
@@ -35,17 +36,18 @@ The secret is printed once and cannot be retrieved again.
 --scope narrows what the token may do below its owner's role: read, write,
 ingest or admin (default read, write and admin). A service token (--kind
 service, admins only) is for a system such as CI or monitoring and must
-expire within 366 days.`,
+expire within 366 days.
+
+--direct writes the token to the database (--database, with the server's
+secret key) instead of asking the server, for an admin who has lost every
+token; the server may be running. It is audited as token.create by the
+system, from "local:<os user>".`,
 		Example: `  warroom token create laptop --expires 720h
-  warroom token create alertmanager --kind service --scope ingest --expires 2160h --user monitoring@example.com`,
+  warroom token create alertmanager --kind service --scope ingest --expires 2160h --user monitoring@example.com
+  warroom token create recovery --user admin@localhost --expires 24h --direct`,
 		Args: args("NAME"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			ctx := cmd.Context()
-			cl := c.client()
-			uid, err := userID(ctx, cl, user)
-			if err != nil {
-				return err
-			}
 			var exp *time.Time
 			if expires != "" {
 				d, err := time.ParseDuration(expires)
@@ -59,7 +61,21 @@ expire within 366 days.`,
 			for _, s := range scopes {
 				in.Scopes = append(in.Scopes, warroom.TokenScope(strings.TrimSpace(s)))
 			}
-			tok, secret, err := cl.IssueToken(ctx, uid, in)
+			var (
+				tok    *warroom.Token
+				secret string
+				err    error
+			)
+			if direct {
+				tok, secret, err = c.issueTokenDirect(ctx, user, in)
+			} else {
+				cl := c.client()
+				var uid int64
+				if uid, err = userID(ctx, cl, user); err != nil {
+					return err
+				}
+				tok, secret, err = cl.IssueToken(ctx, uid, in)
+			}
 			if err != nil {
 				return err
 			}
@@ -73,6 +89,7 @@ expire within 366 days.`,
 	cmd.Flags().StringVar(&user, "user", "me", "whose token: email, user ID or \"me\"")
 	cmd.Flags().StringVar(&expires, "expires", "", "lifetime, e.g. 720h; none means it never expires (service tokens must)")
 	cmd.Flags().StringVar(&kind, "kind", string(warroom.TokenPersonal), "personal, or service for a system (admin)")
+	cmd.Flags().BoolVar(&direct, "direct", false, "write the token to the database directly instead of calling the server, to recover a lost admin token")
 	cmd.Flags().StringSliceVar(&scopes, "scope", nil, "read, write, ingest or admin; repeat or comma-separate (default read,write,admin)")
 	return cmd
 }

@@ -18,7 +18,7 @@ func (c *cli) newUserCmd() *cobra.Command {
 		Aliases: []string{"users"},
 		Short:   "Manage user accounts (one per person, never shared)",
 	})
-	cmd.AddCommand(c.newUserCreateCmd(), c.newUserListCmd(), c.newUserActiveCmd(false), c.newUserActiveCmd(true), c.newUserInviteCmd(), c.newUserInvitesCmd())
+	cmd.AddCommand(c.newUserCreateCmd(), c.newUserListCmd(), c.newUserActiveCmd(false), c.newUserActiveCmd(true), c.newUserInviteCmd(), c.newUserInvitesCmd(), c.newUserResetPasswordCmd())
 	return cmd
 }
 
