@@ -85,18 +85,22 @@ const (
 // ActionItem turns a finding into work with an owner and a date (seed 002),
 // tracked until it is done.
 type ActionItem struct {
-	ID           int64              `json:"id"`
-	IncidentID   int64              `json:"incident_id"`
-	PostmortemID *int64             `json:"postmortem_id"`
-	Title        string             `json:"title"`
-	Description  string             `json:"description"`
-	OwnerID      int64              `json:"owner_id"`
-	OwnerName    string             `json:"owner_name"`
-	DueDate      time.Time          `json:"due_date"`
-	Priority     ActionItemPriority `json:"priority"`
-	Kind         ActionItemKind     `json:"kind"`
-	Status       ActionItemStatus   `json:"status"`
-	Links        []string           `json:"links"`
+	ID           int64     `json:"id"`
+	IncidentID   int64     `json:"incident_id"`
+	PostmortemID *int64    `json:"postmortem_id"`
+	Title        string    `json:"title"`
+	Description  string    `json:"description"`
+	OwnerID      int64     `json:"owner_id"`
+	OwnerName    string    `json:"owner_name"`
+	DueDate      time.Time `json:"due_date"`
+	// DueWorkingDays, on create without a DueDate, dates the item that
+	// many working days from now by the postmortem policy's calendar, at
+	// the end of that working day (18:00 in the calendar's zone).
+	DueWorkingDays int                `json:"due_working_days,omitempty"`
+	Priority       ActionItemPriority `json:"priority"`
+	Kind           ActionItemKind     `json:"kind"`
+	Status         ActionItemStatus   `json:"status"`
+	Links          []string           `json:"links"`
 	// SourceType and SourceID name the timeline event or why it came from.
 	SourceType string     `json:"source_type,omitempty"`
 	SourceID   int64      `json:"source_id,omitempty"`
@@ -132,8 +136,10 @@ func (a *ActionItem) Validate() error {
 		return FieldErrorf("description", "must be at most %d characters", MaxTextLen)
 	} else if a.OwnerID <= 0 {
 		return FieldErrorf("owner_id", "is required: every action item has an owner")
-	} else if a.DueDate.IsZero() {
-		return FieldErrorf("due_date", "is required")
+	} else if a.DueDate.IsZero() && a.DueWorkingDays == 0 {
+		return FieldErrorf("due_date", "is required (or due_working_days)")
+	} else if a.DueWorkingDays < 0 || a.DueWorkingDays > 250 {
+		return FieldErrorf("due_working_days", "must be 1 to 250")
 	} else if !a.Priority.Valid() {
 		return FieldErrorf("priority", "unknown priority %q (want high, medium or low)", a.Priority)
 	} else if !a.Kind.Valid() {

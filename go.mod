@@ -3,6 +3,7 @@ module github.com/warroomhq/warroom
 go 1.26.8
 
 require (
+	github.com/6tail/lunar-go v1.4.7
 	github.com/PagerDuty/go-pagerduty v1.8.0
 	github.com/chromedp/chromedp v0.23.0
 	github.com/coreos/go-oidc/v3 v3.21.0

@@ -38,6 +38,12 @@ type BusinessHours struct {
 	Start    string `json:"start"` // "09:00"
 	End      string `json:"end"`   // "18:00"; "24:00" is midnight
 	TimeZone string `json:"time_zone"`
+	// CalendarID, when set, makes the days follow a working calendar:
+	// its holidays and days off are not watched even when in Days, and
+	// its make-up workdays are watched even when not (a Sunday before
+	// Spring Festival). The store fills Calendar from it.
+	CalendarID int64     `json:"calendar_id,omitempty"`
+	Calendar   *Calendar `json:"-"`
 }
 
 // parseClock reads "HH:MM" as minutes after midnight.
@@ -73,7 +79,30 @@ func (b *BusinessHours) Validate() error {
 	if _, err := time.LoadLocation(b.TimeZone); err != nil {
 		return FieldErrorf("business_hours.time_zone", "unknown time zone %q", b.TimeZone)
 	}
+	if b.CalendarID < 0 {
+		return FieldErrorf("business_hours.calendar_id", "must be a calendar's ID")
+	}
 	return nil
+}
+
+// watches reports whether the local day of lt is watched: the calendar's
+// dated day when it has one, else Days (empty: every day).
+func (b *BusinessHours) watches(lt time.Time) bool {
+	if b.Calendar != nil {
+		y, m, d := lt.Date()
+		if day, ok := b.Calendar.Day(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)); ok {
+			return day.Kind == DayWorkday
+		}
+	}
+	if len(b.Days) == 0 {
+		return true
+	}
+	for _, d := range b.Days {
+		if time.Weekday(d) == lt.Weekday() {
+			return true
+		}
+	}
+	return false
 }
 
 // WindowAt returns the start of the window of length w that holds t.
@@ -86,14 +115,8 @@ func (b *BusinessHours) WindowAt(t time.Time, w time.Duration) (start time.Time,
 		return time.Time{}, false
 	}
 	lt := t.In(loc)
-	if len(b.Days) > 0 {
-		found := false
-		for _, d := range b.Days {
-			found = found || time.Weekday(d) == lt.Weekday()
-		}
-		if !found {
-			return time.Time{}, false
-		}
+	if !b.watches(lt) {
+		return time.Time{}, false
 	}
 	sm, _ := parseClock(b.Start, 0)
 	em, _ := parseClock(b.End, 24*60)

@@ -313,8 +313,10 @@ func (t *PostmortemTemplate) Validate() error {
 type PostmortemPolicy struct {
 	// RequiredSeverities need a published postmortem; drills never do.
 	RequiredSeverities []Severity `json:"required_severities"`
-	// DueWorkingDays after resolution (Monday to Friday, UTC).
-	DueWorkingDays int `json:"due_working_days"`
+	// DueWorkingDays after resolution: Monday to Friday in UTC, or the
+	// working days of the calendar CalendarID names (0: none).
+	DueWorkingDays int   `json:"due_working_days"`
+	CalendarID     int64 `json:"calendar_id,omitempty"`
 	// EscalateAfterDays is how long an action item may stay overdue before
 	// its owner's lead is told as well.
 	EscalateAfterDays int `json:"escalate_after_days"`
@@ -338,6 +340,9 @@ func (p *PostmortemPolicy) Validate() error {
 	}
 	if p.EscalateAfterDays < 1 || p.EscalateAfterDays > 60 {
 		return FieldErrorf("escalate_after_days", "must be 1 to 60")
+	}
+	if p.CalendarID < 0 {
+		return FieldErrorf("calendar_id", "must be a calendar's ID")
 	}
 	return nil
 }

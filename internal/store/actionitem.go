@@ -160,6 +160,13 @@ func createActionItem(ctx context.Context, tx *tx, a *warroom.ActionItem) error 
 	if err := activeUserExists(ctx, tx, a.OwnerID, "owner_id"); err != nil {
 		return err
 	}
+	if a.DueDate.IsZero() && a.DueWorkingDays > 0 {
+		due, err := actionItemDue(ctx, tx, a.DueWorkingDays)
+		if err != nil {
+			return err
+		}
+		a.DueDate = due
+	}
 	var pmIncident int64
 	if a.PostmortemID != nil {
 		err := tx.queryRow(ctx, `SELECT incident_id FROM postmortems WHERE id = ?`, *a.PostmortemID).Scan(&pmIncident)

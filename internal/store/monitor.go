@@ -57,7 +57,35 @@ func findMonitors(ctx context.Context, tx *tx, where string, args []any, offset,
 		}
 		out = append(out, m)
 	}
-	return out, n, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("find monitors: %w", err)
+	}
+	rows.Close()
+	if err := attachCalendars(ctx, tx, out); err != nil {
+		return nil, 0, err
+	}
+	return out, n, nil
+}
+
+// attachCalendars fills the calendar of every flow monitor that follows
+// one, loading each calendar once.
+func attachCalendars(ctx context.Context, tx *tx, ms []*warroom.Monitor) error {
+	cals := map[int64]*warroom.Calendar{}
+	for _, m := range ms {
+		id := m.BusinessHours.CalendarID
+		if id == 0 || m.Kind != warroom.MonitorFlow {
+			continue
+		}
+		if _, ok := cals[id]; !ok {
+			c, err := findCalendar(ctx, tx, id)
+			if err != nil && warroom.ErrorCode(err) != warroom.ENOTFOUND {
+				return err
+			}
+			cals[id] = c // nil when gone: the monitor falls back to its days
+		}
+		m.BusinessHours.Calendar = cals[id]
+	}
+	return nil
 }
 
 // findMonitorForChange returns one monitor; on PostgreSQL its row is locked
@@ -140,6 +168,11 @@ func (db *DB) CreateMonitor(ctx context.Context, m *warroom.Monitor) error {
 	defer tx.rollback()
 	if err := checkServices(ctx, tx, []int64{m.ServiceID}); err != nil {
 		return err
+	}
+	if id := m.BusinessHours.CalendarID; id != 0 && m.Kind == warroom.MonitorFlow {
+		if m.BusinessHours.Calendar, err = calendarRef(ctx, tx, id, "business_hours.calendar_id"); err != nil {
+			return err
+		}
 	}
 	m.Token, m.Status, m.CreatedAt, m.UpdatedAt = newKey(), warroom.MonitorUp, tx.now, tx.now
 	m.LastCheckInAt, m.DueAt, m.WindowStart, m.WindowCount = nil, nil, nil, 0

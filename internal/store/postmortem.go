@@ -322,7 +322,11 @@ func createPostmortem(ctx context.Context, tx *tx, inc *warroom.Incident, templa
 	}
 	var due any
 	if inc.ResolvedAt != nil && policy.Requires(inc.Severity, inc.Drill) {
-		due = warroom.AddWorkingDays(*inc.ResolvedAt, policy.DueWorkingDays)
+		d, err := policyDue(ctx, tx, policy, *inc.ResolvedAt, policy.DueWorkingDays)
+		if err != nil {
+			return 0, err
+		}
+		due = d
 	}
 	id, err := tx.insert(ctx, `INSERT INTO postmortems (incident_id, status, template_id, summary, went_well, went_badly, got_lucky, lessons,
 		author_id, due_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -250,6 +250,11 @@ func (db *DB) UpdatePostmortemPolicy(ctx context.Context, p *warroom.PostmortemP
 	if err != nil {
 		return err
 	}
+	if p.CalendarID != 0 {
+		if _, err := calendarRef(ctx, tx, p.CalendarID, "calendar_id"); err != nil {
+			return err
+		}
+	}
 	if err := putSetting(ctx, tx, settingPostmortemPolicy, p); err != nil {
 		return err
 	}

@@ -126,12 +126,18 @@ func dateDrafts(ctx context.Context, tx *tx, policy *warroom.PostmortemPolicy, a
 			return fmt.Errorf("date drafts: %w", err)
 		}
 		if policy.Requires(sev, drill) {
-			dues = append(dues, due{id, warroom.AddWorkingDays(resolved, policy.DueWorkingDays)})
+			dues = append(dues, due{id, resolved})
 		}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("date drafts: %w", err)
+	}
+	for i := range dues {
+		// Dated after the rows are read: the calendar is another query.
+		if dues[i].at, err = policyDue(ctx, tx, policy, dues[i].at, policy.DueWorkingDays); err != nil {
+			return err
+		}
 	}
 	for _, d := range dues {
 		if _, err := tx.exec(ctx, `UPDATE postmortems SET due_at = ? WHERE id = ?`, d.at, d.id); err != nil {
