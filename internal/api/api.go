@@ -47,6 +47,10 @@ type Deps struct {
 	ActionItems warroom.ActionItemService
 	Reminders   warroom.ReminderService
 	Search      warroom.SearchService
+
+	// Calendars serves working calendars (holidays, make-up workdays).
+	Calendars warroom.CalendarService
+
 	// Schedules, Escalations, Contacts and Notifications serve on-call
 	// and paging.
 	Schedules     warroom.ScheduleService

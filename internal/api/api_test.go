@@ -55,7 +55,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db, Ready: db.Ping, Logger: logger,
 		Teams: db, Approvals: db, AuditVerifier: db, Invites: db, Refusals: db,
-		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
+		Postmortems: db, ActionItems: db, Reminders: db, Search: db, Calendars: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,

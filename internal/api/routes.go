@@ -149,6 +149,20 @@ func routes(h *handler) []route {
 		r(post, "/api/v1/freeze-windows", admin, h.createFreezeWindow),
 		r(del, "/api/v1/freeze-windows/{id}", admin, h.deleteFreezeWindow),
 		r(post, "/api/v1/freeze-windows/{id}/exceptions", admin, h.grantFreezeException),
+
+		// Working calendars are read by everyone who plans around them
+		// and changed by admins: they move alerting, due dates and
+		// freezes for every team.
+		r(get, "/api/v1/calendar-regions", read, h.listCalendarRegions),
+		r(get, "/api/v1/calendars", read, h.cal(h.listCalendars)),
+		r(post, "/api/v1/calendars", admin, h.cal(h.createCalendar)),
+		r(get, "/api/v1/calendars/{id}", read, h.cal(h.getCalendar)),
+		r(del, "/api/v1/calendars/{id}", admin, h.cal(h.deleteCalendar)),
+		r(post, "/api/v1/calendars/{id}/days", admin, h.cal(h.addCalendarDays)),
+		r(post, "/api/v1/calendars/{id}/import", admin, h.cal(h.importCalendarDays)),
+		r(del, "/api/v1/calendars/{id}/days/{date}", admin, h.cal(h.removeCalendarDay)),
+		r(post, "/api/v1/calendars/{id}/freezes", admin, h.cal(h.createHolidayFreezes)),
+		r(get, "/api/v1/calendars/{id}/holiday-cover", read, h.cal(h.listHolidayCover)),
 		r(get, "/api/v1/incidents/{id}/changes", read, h.listIncidentChanges),
 		r(post, "/api/v1/incidents/{id}/changes/{changeID}/rollback", respond, h.rollbackIncidentChange),
 		r(get, "/api/v1/incidents/{id}/suspected-causes", read, h.listSuspectedCauses),

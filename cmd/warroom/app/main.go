@@ -194,7 +194,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Timeline: db, Users: db, Audit: db,
 		Changes: db, ChangePolicy: db, ChangeKeys: db,
 		Teams: db, Approvals: db, AuditVerifier: db, Invites: db, Refusals: db,
-		Postmortems: db, ActionItems: db, Reminders: db, Search: db,
+		Postmortems: db, ActionItems: db, Reminders: db, Search: db, Calendars: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db,
