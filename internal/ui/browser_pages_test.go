@@ -212,3 +212,47 @@ func TestBrowserPagesFit(t *testing.T) {
 		}
 	}
 }
+
+// TestBrowserIncidentPage is the incident page as the person paged at
+// night uses it: on a phone the state buttons and the note form come
+// before the timeline, pages are folded, and a, r and n work.
+func TestBrowserIncidentPage(t *testing.T) {
+	w := newTourWorld(t, "en")
+	ctx := newBrowser(t)
+	browserLogin(t, ctx, w.e.srv.URL, w.admin.Email)
+	page := w.e.srv.URL + w.pages[3]
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#note-form`))); err != nil {
+		t.Fatal(err)
+	}
+	above, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("note-form").getBoundingClientRect().top < document.getElementById("timeline-h").getBoundingClientRect().top && document.getElementById("to-acknowledged").getBoundingClientRect().top < document.getElementById("note-form").getBoundingClientRect().top`))
+	if err != nil || !above {
+		t.Errorf("on a phone the note form is not between the state buttons and the timeline (%v)", err)
+	}
+	if testing.Verbose() {
+		screenshot(t, ctx, "incident-folded-phone.png")
+	}
+	// Five pages in two levels: two folded lines, each naming its level.
+	folds, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#live-timeline details.fold").length`))
+	if err != nil || folds != 2 {
+		t.Errorf("folded lines = %d (%v), want one per escalation level", folds, err)
+	}
+	secs, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`/\d\d:\d\d:\d\d/.test(document.querySelector("#live-timeline time").textContent)`))
+	if err != nil || !secs {
+		t.Errorf("timeline times have no seconds (%v)", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1400, 900), chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#shortcuts`)),
+		chromedp.Click(chromedp.CSS(`#incident-title`)), chromedp.KeyEvent("a"), waitFor(textOf(".headline .state")+` === "Acknowledged"`)); err != nil {
+		t.Fatalf("a: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("n"), waitFor(`document.activeElement === document.querySelector("#note-form textarea")`)); err != nil {
+		t.Fatalf("n: %v", err)
+	}
+	// Typed into the note, r is a letter, not a shortcut.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent("r"), waitFor(`document.querySelector("#note-form textarea").value === "r"`)); err != nil {
+		v, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#note-form textarea").value + "|" + document.activeElement.tagName`))
+		t.Fatalf("r in the note: %v (value|focus %q)", err, v)
+	}
+	if st, err := chromedp.Run(ctx, chromedp.Evaluate[string](textOf(".headline .state"))); err != nil || st != "Acknowledged" {
+		t.Errorf("state after typing r in the note = %q (%v)", st, err)
+	}
+}

@@ -15,9 +15,12 @@ const timelineLimit = warroom.MaxPageSize
 
 // briefData is the live brief: everything a late joiner needs on one page.
 type briefData struct {
-	Incident    *warroom.Incident
-	Events      []*warroom.Event
-	EventTotal  int
+	Incident   *warroom.Incident
+	Events     []*warroom.Event
+	EventTotal int
+	// Items are the timeline's lines: Events with paging folded unless
+	// Kind asks for every event.
+	Items       []*timelineItem
 	Updates     []*warroom.Event
 	Kind        string
 	Kinds       []warroom.EventKind
@@ -73,13 +76,16 @@ func (h *Handler) loadBrief(r *http.Request, rc *request, id int64, kind string)
 	f := warroom.EventFilter{IncidentID: id, Limit: timelineLimit}
 	if warroom.EventKind(kind).Valid() {
 		f.Kinds, d.Kind = []warroom.EventKind{warroom.EventKind(kind)}, kind
+	} else if kind == timelineAll {
+		d.Kind = kind
 	}
 	if d.Events, d.EventTotal, err = h.d.Timeline.FindEvents(ctx, f); err != nil {
 		return nil, err
 	}
+	d.Items = foldTimeline(d.Events, d.Kind == "")
 	// The live stream resumes after the newest event of any kind, which a
 	// filtered timeline may not contain.
-	if d.Kind == "" && len(d.Events) > 0 {
+	if (d.Kind == "" || d.Kind == timelineAll) && len(d.Events) > 0 {
 		d.LastEventID = d.Events[0].ID
 	} else if last, _, err := h.d.Timeline.FindEvents(ctx, warroom.EventFilter{IncidentID: id, Limit: 1}); err != nil {
 		return nil, err

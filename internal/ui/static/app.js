@@ -174,4 +174,23 @@
   document.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape") menus.forEach(function (m) { m.open = false; });
   });
+
+  // Incident shortcuts: a acknowledges, r resolves, n starts a note. They
+  // act only when nothing is being typed and no modifier is held, on key
+  // up so that the n itself never lands in the note.
+  function shortcut(ev) {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey) return null;
+    var t = ev.target;
+    if (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return null;
+    if (ev.key === "a") return document.getElementById("to-acknowledged");
+    if (ev.key === "r") return document.getElementById("to-resolved");
+    if (ev.key === "n") return document.querySelector("#note-form textarea");
+    return null;
+  }
+  document.addEventListener("keydown", function (ev) { if (shortcut(ev)) ev.preventDefault(); });
+  document.addEventListener("keyup", function (ev) {
+    var el = shortcut(ev);
+    if (!el) return;
+    if (el.tagName === "TEXTAREA") el.focus(); else el.click();
+  });
 })();
