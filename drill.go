@@ -325,11 +325,11 @@ type DrillServiceStatus struct {
 
 // DrillTeamStats counts a team's drills and their clocks.
 type DrillTeamStats struct {
-	Team  string        `json:"team"`
-	Runs  int           `json:"runs"`
-	MTTA  DrillClock `json:"mtta"`
-	MTTR  DrillClock `json:"mttr"`
-	Trend []DrillMonth  `json:"trend"`
+	Team  string       `json:"team"`
+	Runs  int          `json:"runs"`
+	MTTA  DrillClock   `json:"mtta"`
+	MTTR  DrillClock   `json:"mttr"`
+	Trend []DrillMonth `json:"trend"`
 }
 
 // DrillClock summarises one clock over drills, in seconds.
@@ -355,8 +355,8 @@ func SummarizeDrillClock(values []int64) DrillClock {
 
 // DrillMonth is one month of a team's drill trend.
 type DrillMonth struct {
-	Month string        `json:"month"`
-	Runs  int           `json:"runs"`
+	Month string     `json:"month"`
+	Runs  int        `json:"runs"`
 	MTTA  DrillClock `json:"mtta"`
 	MTTR  DrillClock `json:"mttr"`
 }

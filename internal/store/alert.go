@@ -74,9 +74,15 @@ func newAlertWriter(tx *tx, stmts *alertStmts) *alertWriter {
 	return &alertWriter{tx: tx, stmts: stmts, now: tx.d.time(tx.now), pending: map[alertKey]*pendingTrigger{}}
 }
 
+// drillScope is the dedup scope of the alerts drills inject.
+const drillScope = "drill"
+
 // scope is the namespace dedup keys are unique in: PagerDuty's "per routing
 // key", and one per monitor.
 func scope(b *warroom.AlertBatch) string {
+	if b.IntegrationID <= 0 && b.MonitorID <= 0 && b.Source == warroom.AlertSourceDrill {
+		return drillScope
+	}
 	if b.MonitorID > 0 {
 		return "m:" + strconv.FormatInt(b.MonitorID, 10)
 	}

@@ -711,6 +711,9 @@ func (p *placement) apply(r *router, a *warroom.Alert) {
 // incident, or none, as the rule and the service say.
 func (r *router) place(ctx context.Context, ra *routedAlert, rule *warroom.RoutingRule, suppressed bool) (*placement, error) {
 	a := &ra.Alert
+	if run := drillAlertRun(ra); run > 0 && a.IncidentID == nil && a.ResolvedAt == nil {
+		return r.placeDrill(ctx, a, run)
+	}
 	p := &placement{}
 	// An alert resolved before routing reached it, or one arriving in
 	// maintenance, is kept but needs nobody.

@@ -8,6 +8,8 @@ import (
 	"github.com/warroomhq/warroom"
 )
 
+var _ warroom.DrillService = (*DB)(nil)
+
 // A drill reaches only its participants: the people recorded for the
 // incident in drill_participants. They are written when the drill is
 // declared (its declarer and the first level of on-call of its services),

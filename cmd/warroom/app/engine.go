@@ -26,6 +26,8 @@ func (m *Main) engineModules() []engine.Module {
 // wakes the main engine when one opens, so that paging sees it at once.
 func (m *Main) alertModules() []engine.Module {
 	return []engine.Module{
+		// Drills inject their alerts first, so routing sees them this tick.
+		&engine.Drills{Drills: m.DB, Logger: m.Logger},
 		&engine.Monitors{Monitors: m.DB, Logger: m.Logger},
 		&engine.AlertRouting{Alerts: m.DB, Logger: m.Logger, Wake: func() { m.Engine.Wake() }},
 	}
