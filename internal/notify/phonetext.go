@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -63,10 +64,9 @@ func SpeechFor(msg *Message) Speech {
 	}
 	switch msg.Kind {
 	case warroom.NotifyVerification:
-		code := strings.Join(strings.Split(msg.Text, ""), " ")
-		if d := digits(msg.Text); d != "" {
-			code = strings.Join(strings.Split(d, ""), ", ")
-		}
+		// The rendered text carries the code among words; speech reads
+		// the code digit by digit, with pauses.
+		code := strings.Join(strings.Split(codeDigits.FindString(msg.Text), ""), ", ")
 		if zh {
 			s.Text = "您的 warroom 验证码是：" + code + "。重复一遍：" + code + "。"
 		} else {
@@ -88,19 +88,8 @@ func SpeechFor(msg *Message) Speech {
 	return s
 }
 
-// digits returns the code inside a verification text: the digits of the
-// text when it is nothing else.
-func digits(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		} else {
-			return ""
-		}
-	}
-	return b.String()
-}
+// codeDigits finds a verification code in a rendered text.
+var codeDigits = regexp.MustCompile(`[0-9]{4,8}`)
 
 // ReplyAction is what a reply to a page asks for.
 type ReplyAction string

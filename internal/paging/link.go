@@ -35,6 +35,10 @@ func (l *Links) base() string {
 	return l.BaseURL
 }
 
+// Base returns the external address links start with, which is also
+// where providers' webhooks call back.
+func (l *Links) Base() string { return l.base() }
+
 // SetBaseURL changes the external address, for a server that learns its
 // own address only once it listens (a port chosen by the system).
 func (l *Links) SetBaseURL(u string) {

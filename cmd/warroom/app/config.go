@@ -12,6 +12,7 @@ import (
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/notify"
 	"github.com/warroomhq/warroom/internal/notify/email"
+	"github.com/warroomhq/warroom/internal/notify/twilio"
 )
 
 // Config is everything the binary is told from outside. It is filled once,
@@ -74,6 +75,16 @@ type Config struct {
 	SMTPTLS      string
 	SMTPFrom     string
 
+	// Twilio account for SMS and voice contact methods; off while
+	// TwilioAccountSID is empty. TwilioAuthToken is read from the
+	// environment only. TwilioFrom is the sending number (E.164) or a
+	// Messaging Service SID; TwilioAPIURL overrides the REST API address
+	// (a regional edge, or a local stand-in for tests).
+	TwilioAccountSID string
+	TwilioAuthToken  string
+	TwilioFrom       string
+	TwilioAPIURL     string
+
 	// OutboundAllow lists the internal destinations (CIDRs, addresses,
 	// host names) that contact methods, chat webhooks and subscriber
 	// webhooks may point at, for on-premises chat servers; everything
@@ -130,6 +141,9 @@ var settings = []setting{
 	{"smtp-username", "WARROOM_SMTP_USERNAME", "SMTP user name; the password is WARROOM_SMTP_PASSWORD", func(c *Config) *string { return &c.SMTPUsername }},
 	{"smtp-tls", "WARROOM_SMTP_TLS", "SMTP TLS: starttls, tls or none", func(c *Config) *string { return &c.SMTPTLS }},
 	{"smtp-from", "WARROOM_SMTP_FROM", "sender address of email notifications", func(c *Config) *string { return &c.SMTPFrom }},
+	{"twilio-account-sid", "WARROOM_TWILIO_ACCOUNT_SID", "Twilio Account SID for SMS and voice contact methods; the auth token is WARROOM_TWILIO_AUTH_TOKEN", func(c *Config) *string { return &c.TwilioAccountSID }},
+	{"twilio-from", "WARROOM_TWILIO_FROM", "Twilio number calls and SMS come from (E.164), or a Messaging Service SID for SMS", func(c *Config) *string { return &c.TwilioFrom }},
+	{"twilio-api-url", "WARROOM_TWILIO_API_URL", "Twilio REST API address (default https://api.twilio.com)", func(c *Config) *string { return &c.TwilioAPIURL }},
 	{"alert-retention", "WARROOM_ALERT_RETENTION", "how long resolved alerts that joined no incident are kept: 90d (default), a duration, or forever (serve, stats)", func(c *Config) *string { return &c.AlertRetention }},
 	{"outbound-allow", "WARROOM_OUTBOUND_ALLOW", "internal CIDRs, addresses or host names webhooks may be sent to, comma-separated (serve)", func(c *Config) *string { return &c.OutboundAllow }},
 }
@@ -141,6 +155,7 @@ var envOnly = []setting{
 	{"", "WARROOM_SECRET_KEY", "", func(c *Config) *string { return &c.SecretKey }},
 	{"", "WARROOM_OIDC_CLIENT_SECRET", "", func(c *Config) *string { return &c.OIDCClientSecret }},
 	{"", "WARROOM_SMTP_PASSWORD", "", func(c *Config) *string { return &c.SMTPPassword }},
+	{"", "WARROOM_TWILIO_AUTH_TOKEN", "", func(c *Config) *string { return &c.TwilioAuthToken }},
 }
 
 // RegisterFlags binds the configuration flags to c. The defaults shown in
@@ -193,6 +208,9 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if _, err := c.Outbound(); err != nil {
+		return err
+	}
+	if _, err := c.Twilio(); err != nil {
 		return err
 	}
 	if _, err := c.CheckpointWriter(); err != nil {
@@ -248,6 +266,23 @@ func (c *Config) Email() (*email.Config, error) {
 		return nil, fmt.Errorf("--smtp-from: required when --smtp-host is set")
 	}
 	return &email.Config{Host: c.SMTPHost, Port: port, Username: c.SMTPUsername, Password: c.SMTPPassword, TLS: c.SMTPTLS, From: c.SMTPFrom}, nil
+}
+
+// Twilio returns the Twilio account's settings, nil when it is off (no
+// TwilioAccountSID). The public URL, where Twilio calls back, is set by
+// the caller.
+func (c *Config) Twilio() (*twilio.Config, error) {
+	if c.TwilioAccountSID == "" {
+		return nil, nil
+	}
+	tc := twilio.Config{AccountSID: c.TwilioAccountSID, AuthToken: c.TwilioAuthToken, From: c.TwilioFrom, BaseURL: c.TwilioAPIURL}
+	if err := tc.Validate(); err != nil {
+		return nil, fmt.Errorf("--twilio-account-sid: %w (the auth token is WARROOM_TWILIO_AUTH_TOKEN, the number --twilio-from)", err)
+	}
+	if tc.BaseURL != "" && !strings.HasPrefix(tc.BaseURL, "https://") && !strings.HasPrefix(tc.BaseURL, "http://") {
+		return nil, fmt.Errorf("--twilio-api-url: %q must start with https://", tc.BaseURL)
+	}
+	return &tc, nil
 }
 
 // Level returns the slog level named by LogLevel.

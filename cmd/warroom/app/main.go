@@ -25,6 +25,7 @@ import (
 	"github.com/warroomhq/warroom/internal/engine"
 	"github.com/warroomhq/warroom/internal/ingest/httpingest"
 	"github.com/warroomhq/warroom/internal/notify"
+	"github.com/warroomhq/warroom/internal/notify/twilio"
 	"github.com/warroomhq/warroom/internal/paging"
 	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/server"
@@ -60,6 +61,11 @@ type Main struct {
 	// URLs, SMTP passwords); set by Run.
 	Secrets *secret.Box
 
+	// Now is the clock of the store, the engines and the pager; nil means
+	// time.Now. End-to-end tests fast-forward it to see escalations and
+	// notification rules fire minutes apart.
+	Now func() time.Time
+
 	// Logger receives the structured log; nil means text to Stderr.
 	Logger *slog.Logger
 	// Stderr receives the first admin's credentials, printed once.
@@ -83,6 +89,11 @@ type Main struct {
 	// auditKey MACs the audit log and its checkpoints; derived from the
 	// secret key by openSecrets.
 	auditKey []byte
+	// phoneHooks serves the SMS and voice providers' webhooks; set by
+	// openPager when a provider is configured.
+	phoneHooks http.Handler
+	// twilioClient is the Twilio account, nil when none is configured.
+	twilioClient *twilio.Client
 	// retention is how long resolved alerts outside incidents are kept.
 	retention time.Duration
 }
@@ -136,7 +147,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	if m.DB == nil {
-		db, err := store.Open(ctx, m.Config.Database, store.Options{Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine, Outbound: m.outbound, AuditKey: m.auditKey})
+		db, err := store.Open(ctx, m.Config.Database, store.Options{Now: m.Now, Logger: m.Logger, Sealer: m.storeSealer(), Wake: m.wakeEngine, Outbound: m.outbound, AuditKey: m.auditKey})
 		if errors.Is(err, store.ErrSealerMismatch) {
 			return fmt.Errorf("secret key: the key from %s does not open the credentials in %s, which were sealed with another key; start with that key (WARROOM_SECRET_KEY or --secret-key-file)", m.keySource, Redact(m.Config.Database))
 		} else if errors.Is(err, store.ErrAuditKeyMismatch) {
@@ -166,8 +177,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Paging runs first in every tick: a wake for a new incident must not
 	// wait behind stakeholder notices, reminders or housekeeping. What those
 	// queue for delivery goes out in the next tick, within the interval.
-	m.Engine = engine.New(engine.Options{Logger: m.Logger}, append(append(m.pagingModules(), m.engineModules()...), m.auditModules()...)...)
-	m.alertEngine = engine.New(engine.Options{Logger: m.Logger}, m.alertModules()...)
+	m.Engine = engine.New(engine.Options{Now: m.Now, Logger: m.Logger}, append(append(m.pagingModules(), m.engineModules()...), m.auditModules()...)...)
+	m.alertEngine = engine.New(engine.Options{Now: m.Now, Logger: m.Logger}, m.alertModules()...)
 	h, err := m.handler()
 	if err != nil {
 		return err
@@ -208,6 +219,11 @@ func (m *Main) handler() (http.Handler, error) {
 	// Acknowledge and resolve links in notifications authenticate by
 	// their signature, not by a session.
 	mux.Handle("/l/", m.linkHandler())
+	// SMS and voice providers call back here, authenticated by their
+	// signatures.
+	if m.phoneHooks != nil {
+		mux.Handle("/hooks/twilio/", m.phoneHooks)
+	}
 	// PagerDuty-compatible endpoints keep PagerDuty's paths so that its
 	// clients need only the host changed.
 	mux.Handle("/v2/", apiHandler)

@@ -15,6 +15,7 @@ import (
 	"github.com/warroomhq/warroom/internal/notify/mattermost"
 	"github.com/warroomhq/warroom/internal/notify/slack"
 	"github.com/warroomhq/warroom/internal/notify/teams"
+	"github.com/warroomhq/warroom/internal/notify/twilio"
 	"github.com/warroomhq/warroom/internal/notify/webhook"
 	"github.com/warroomhq/warroom/internal/notify/wecom"
 	"github.com/warroomhq/warroom/internal/paging"
@@ -63,6 +64,10 @@ func (m *Main) openPager() error {
 		m.Notifiers.Register(warroom.ContactFeishu, feishu.New(client))
 		m.Notifiers.Register(warroom.ContactDingTalk, dingtalk.New(client))
 		m.Notifiers.Register(warroom.ContactWeCom, wecom.New(client))
+		if tw := m.twilio(client); tw != nil {
+			m.Notifiers.Register(warroom.ContactSMS, tw.SMS())
+			m.Notifiers.Register(warroom.ContactVoice, tw.Voice())
+		}
 		ec, err := m.Config.Email()
 		if err != nil {
 			return err
@@ -75,12 +80,38 @@ func (m *Main) openPager() error {
 			m.Notifiers.Register(warroom.ContactEmail, mailer)
 		}
 	}
-	p, err := paging.New(paging.Options{Store: m.DB, Notifier: m.Notifiers, BaseURL: m.publicURL(), Wake: m.wakeEngine, Logger: m.Logger})
+	p, err := paging.New(paging.Options{Store: m.DB, Notifier: m.Notifiers, BaseURL: m.publicURL(), Wake: m.wakeEngine, Logger: m.Logger, Now: m.Now})
 	if err != nil {
 		return fmt.Errorf("paging: %w", err)
 	}
 	m.Pager = p
+	if m.twilioClient != nil {
+		m.phoneHooks = twilio.NewHandler(m.twilioClient, m.replies(), m.Logger)
+	}
 	return nil
+}
+
+// twilio returns the Twilio account's client, nil when none is
+// configured. Its callbacks come to wherever links in messages point.
+func (m *Main) twilio(client *http.Client) *twilio.Client {
+	tc, err := m.Config.Twilio()
+	if err != nil || tc == nil {
+		// Validate has reported a bad configuration before Run.
+		return nil
+	}
+	tc.PublicURL = func() string {
+		if m.Pager == nil {
+			return m.publicURL()
+		}
+		return m.Pager.Links().Base()
+	}
+	m.twilioClient = twilio.New(*tc, client)
+	return m.twilioClient
+}
+
+// replies acts on SMS replies and key presses in calls.
+func (m *Main) replies() *paging.Replies {
+	return paging.NewReplies(paging.ReplyDeps{Phones: m.DB, Users: m.DB, Incidents: m.DB, Notifications: m.DB, Teams: m.DB, Logger: m.Logger})
 }
 
 // pagingModules are the pager's engine modules, run after routing so that
@@ -95,5 +126,5 @@ func (m *Main) pagingModules() []engine.Module {
 
 // linkHandler serves the acknowledge and resolve links in messages.
 func (m *Main) linkHandler() http.Handler {
-	return paging.NewHandler(paging.HandlerDeps{Links: m.Pager.Links(), Incidents: m.DB, Users: m.DB, Teams: m.DB, Logger: m.Logger})
+	return paging.NewHandler(paging.HandlerDeps{Links: m.Pager.Links(), Incidents: m.DB, Users: m.DB, Teams: m.DB, Logger: m.Logger, Now: m.Now})
 }
