@@ -69,6 +69,8 @@ type Deps struct {
 	Routing      warroom.RoutingService
 	Monitors     warroom.MonitorService
 	Maintenance  warroom.MaintenanceService
+	// Hooks serves outbound event webhooks.
+	Hooks warroom.HookService
 	// Ready reports whether the server can serve requests, for /readyz;
 	// nil means always ready.
 	Ready func(ctx context.Context) error

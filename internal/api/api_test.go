@@ -60,6 +60,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db,
+		Hooks: db,
 	}
 }
 

@@ -248,5 +248,18 @@ func routes(h *handler) []route {
 		r(get, "/api/v1/maintenance-windows", read, h.listMaintenanceWindows),
 		r(post, "/api/v1/maintenance-windows", respond, h.createMaintenanceWindow),
 		r(post, "/api/v1/maintenance-windows/{id}/end", respond, h.endMaintenanceWindow),
+
+		// Outbound event webhooks are admin's alone: a subscription sees
+		// every incident, restricted ones included.
+		r(get, "/api/v1/webhook-event-types", admin, h.listHookEventTypes),
+		r(get, "/api/v1/webhooks", admin, h.listHooks),
+		r(post, "/api/v1/webhooks", admin, h.createHook),
+		r(get, "/api/v1/webhooks/{id}", admin, h.getHook),
+		r(patch, "/api/v1/webhooks/{id}", admin, h.updateHook),
+		r(del, "/api/v1/webhooks/{id}", admin, h.deleteHook),
+		r(post, "/api/v1/webhooks/{id}/rotate", admin, h.rotateHook),
+		r(get, "/api/v1/webhooks/{id}/deliveries", admin, h.listHookDeliveries),
+		r(get, "/api/v1/webhook-deliveries/{id}", admin, h.getHookDelivery),
+		r(post, "/api/v1/webhook-deliveries/{id}/redeliver", admin, h.redeliverHook),
 	}
 }

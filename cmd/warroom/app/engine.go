@@ -2,8 +2,10 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/warroomhq/warroom/internal/engine"
+	"github.com/warroomhq/warroom/internal/notify/eventhook"
 	"github.com/warroomhq/warroom/internal/store"
 )
 
@@ -18,6 +20,9 @@ func (m *Main) engineModules() []engine.Module {
 		// would send every reminder twice).
 		&engine.Reminders{Reminders: m.DB, Logger: m.Logger},
 		&engine.Retention{Alerts: m.DB, Age: m.retention, Logger: m.Logger},
+		// Subscription URLs are chosen by people: the sender dials only
+		// where the outbound policy allows.
+		&engine.Hooks{Queue: m.DB, Send: eventhook.New(m.outbound.Client(15 * time.Second)).Send, Logger: m.Logger},
 	}
 }
 

@@ -209,6 +209,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db,
+		Hooks:  db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
 	})
