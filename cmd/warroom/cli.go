@@ -149,6 +149,7 @@ talk to it over its HTTP API.`,
 		c.newRouteCmd(),
 		c.newHeartbeatCmd(),
 		c.newSilenceCmd(),
+		c.newCalendarCmd(),
 	)
 	markRunErrors(root)
 	return root

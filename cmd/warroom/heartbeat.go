@@ -84,11 +84,13 @@ func (c *cli) newFlowCreateCmd() *cobra.Command {
 		sev             string
 		min             int
 		match           []string
+		calendar        string
 	)
 	cmd := &cobra.Command{
 		Use:   "flow SERVICE NAME",
 		Short: "Expect at least N events in every window during business hours (admin)",
 		Example: `  warroom heartbeat flow crm "leads dispatched" --min 1 --window 30m --days 1-5 --hours 09:00-18:00 --tz Asia/Shanghai
+  warroom heartbeat flow crm "leads dispatched" --min 1 --window 30m --days 1-5 --hours 09:00-18:00 --tz Asia/Shanghai --calendar China
   warroom heartbeat flow shop "orders" --min 1 --window 10m --match alertname=OrderPlaced`,
 		Args: args("SERVICE", "NAME"),
 		RunE: func(cmd *cobra.Command, a []string) error {
@@ -100,6 +102,13 @@ func (c *cli) newFlowCreateCmd() *cobra.Command {
 					return err
 				}
 				m.BusinessHours.Days = d
+			}
+			if calendar != "" {
+				id, err := c.calendarID(cmd, calendar)
+				if err != nil {
+					return err
+				}
+				m.BusinessHours.CalendarID = id
 			}
 			if hours != "" {
 				start, end, ok := strings.Cut(hours, "-")
@@ -126,6 +135,7 @@ func (c *cli) newFlowCreateCmd() *cobra.Command {
 	cmd.Flags().StringVar(&days, "days", "", "days watched, 0 (Sunday) to 6, e.g. 1-5; default every day")
 	cmd.Flags().StringVar(&hours, "hours", "", "hours watched, e.g. 09:00-18:00; default all day")
 	cmd.Flags().StringVar(&tz, "tz", "UTC", "time zone of the hours")
+	cmd.Flags().StringVar(&calendar, "calendar", "", "working calendar to follow (name or ID): watch its make-up workdays, skip its holidays")
 	cmd.Flags().StringVar(&sev, "severity", "critical", "severity of the alert raised")
 	cmd.Flags().StringArrayVar(&match, "match", nil, "count alerts matching label=value instead of check-ins (repeatable)")
 	return cmd
