@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -43,9 +44,16 @@ type alertsData struct {
 	Alerts   []*warroom.Alert
 	Total    int
 	Status   string
+	Query    string
+	Service  int64
+	Services []*warroom.Service
 	Names    map[int64]string
 	Err      string
 	Statuses []warroom.AlertStatus
+	// From, To, Prev and Next page through the list as the incident list
+	// does: a year of alerts is far too many for one page.
+	From, To   int
+	Prev, Next string
 }
 
 func (d alertsData) ErrorText() string { return d.Err }
@@ -58,32 +66,60 @@ func (h *Handler) alertList(w http.ResponseWriter, r *http.Request, rc *request)
 }
 
 func (h *Handler) renderAlerts(w http.ResponseWriter, r *http.Request, rc *request, status int, errMsg string) {
-	f := warroom.AlertFilter{Limit: 200}
-	st := r.URL.Query().Get("status")
-	if st == "" {
-		st = "open"
+	q := r.URL.Query()
+	f := warroom.AlertFilter{Limit: listPageSize}
+	d := alertsData{Status: q.Get("status"), Query: strings.TrimSpace(q.Get("q")), Err: errMsg, Statuses: warroom.AlertStatuses}
+	if d.Status == "" {
+		d.Status = "open"
 	}
-	switch st {
+	switch d.Status {
 	case "open":
 		f.Statuses = []warroom.AlertStatus{warroom.AlertFiring, warroom.AlertAcknowledged}
 	case "all":
 	default:
-		f.Statuses = []warroom.AlertStatus{warroom.AlertStatus(st)}
+		if !warroom.AlertStatus(d.Status).Valid() {
+			d.Status = "open"
+			f.Statuses = []warroom.AlertStatus{warroom.AlertFiring, warroom.AlertAcknowledged}
+			break
+		}
+		f.Statuses = []warroom.AlertStatus{warroom.AlertStatus(d.Status)}
 	}
-	if q := strings.TrimSpace(r.URL.Query().Get("q")); q != "" {
-		f.Query = &q
+	if d.Query != "" {
+		f.Query = &d.Query
+	}
+	if id, err := strconv.ParseInt(q.Get("service"), 10, 64); err == nil && id > 0 {
+		f.ServiceID, d.Service = &id, id
+	}
+	if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 {
+		f.Offset = off
 	}
 	as, total, err := h.d.Alerts.FindAlerts(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, rc, err)
 		return
 	}
-	names, _, err := h.serviceNames(r)
+	names, svcs, err := h.serviceNames(r)
 	if err != nil {
 		h.fail(w, r, rc, err)
 		return
 	}
-	h.render(w, r, rc, status, "alerts", rc.L.T("nav.alerts"), alertsData{Alerts: as, Total: total, Status: st, Names: names, Err: errMsg, Statuses: warroom.AlertStatuses})
+	d.Alerts, d.Total, d.Names, d.Services = as, total, names, svcs
+	d.From, d.To = f.Offset+1, f.Offset+len(as)
+	page := func(off int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("offset", strconv.Itoa(off))
+		return "/alerts?" + v.Encode()
+	}
+	if f.Offset > 0 {
+		d.Prev = page(max(0, f.Offset-listPageSize))
+	}
+	if f.Offset+len(as) < total {
+		d.Next = page(f.Offset + listPageSize)
+	}
+	h.render(w, r, rc, status, "alerts", rc.L.T("nav.alerts"), d)
 }
 
 func (h *Handler) alertResolve(w http.ResponseWriter, r *http.Request, rc *request) {
