@@ -234,15 +234,24 @@ func findChanges(ctx context.Context, tx *tx, filter warroom.ChangeFilter) ([]*w
 	}
 	offset, limit := pageLimits(filter.Offset, filter.Limit)
 	cond := strings.Join(where, " AND ")
-	rows, err := tx.query(ctx, `SELECT COUNT(*) OVER(), `+changeColumns+changeFrom+` WHERE `+cond+
+	// The total is its own COUNT(*): COUNT(*) OVER() reads and sorts every
+	// matching change, where the page alone walks the changes_begins index.
+	n, err := count(ctx, tx, "SELECT COUNT(*) FROM changes c WHERE "+cond, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	cs := []*warroom.Change{}
+	if n == 0 || offset >= n {
+		return cs, n, nil
+	}
+	rows, err := tx.query(ctx, `SELECT `+changeColumns+changeFrom+` WHERE `+cond+
 		` ORDER BY `+begins+` DESC, c.id DESC LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find changes: %w", err)
 	}
 	defer rows.Close()
-	cs, n := []*warroom.Change{}, 0
 	for rows.Next() {
-		c, err := scanChange(rows, &n)
+		c, err := scanChange(rows)
 		if err != nil {
 			return nil, 0, fmt.Errorf("find changes: %w", err)
 		}
@@ -252,11 +261,6 @@ func findChanges(ctx context.Context, tx *tx, filter warroom.ChangeFilter) ([]*w
 		return nil, 0, fmt.Errorf("find changes: %w", err)
 	}
 	rows.Close()
-	if len(cs) == 0 && offset > 0 {
-		if n, err = count(ctx, tx, "SELECT COUNT(*) FROM changes c WHERE "+cond, args...); err != nil {
-			return nil, 0, err
-		}
-	}
 	if err := fillChangeServices(ctx, tx, cs); err != nil {
 		return nil, 0, err
 	}

@@ -213,7 +213,9 @@ func findIncidents(ctx context.Context, tx *tx, filter warroom.IncidentFilter) (
 		}
 	}
 	if v := filter.ServiceID; v != nil {
-		where = append(where, "EXISTS (SELECT 1 FROM incident_services x WHERE x.incident_id = i.id AND x.service_id = ?)")
+		// IN, not a correlated EXISTS: the count reads the service's rows of
+		// incident_services_service instead of probing for every incident.
+		where = append(where, "i.id IN (SELECT incident_id FROM incident_services WHERE service_id = ?)")
 		args = append(args, *v)
 	}
 	if v := filter.Type; v != nil {

@@ -261,14 +261,48 @@ func (db *DB) FindPostmortems(ctx context.Context, filter warroom.PostmortemFilt
 		return nil, 0, fmt.Errorf("find postmortems: %w", err)
 	}
 	rows.Close()
-	for _, p := range ps {
-		inc, err := loadIncident(ctx, tx, p.IncidentID, false)
-		if err != nil {
-			return nil, 0, err
-		}
-		p.Incident = inc
+	if err := fillPostmortemIncidents(ctx, tx, ps); err != nil {
+		return nil, 0, err
 	}
 	return ps, n, tx.commit()
+}
+
+// fillPostmortemIncidents reads the page's incidents in one query, with
+// their services in another, instead of two queries per postmortem.
+func fillPostmortemIncidents(ctx context.Context, tx *tx, ps []*warroom.Postmortem) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	ids := make([]any, len(ps))
+	for i, p := range ps {
+		ids[i] = p.IncidentID
+	}
+	rows, err := tx.query(ctx, `SELECT `+incidentColumns+` FROM incidents i WHERE i.id IN (`+placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return fmt.Errorf("postmortem incidents: %w", err)
+	}
+	defer rows.Close()
+	byID := map[int64]*warroom.Incident{}
+	var incs []*warroom.Incident
+	for rows.Next() {
+		inc, err := scanIncident(rows)
+		if err != nil {
+			return fmt.Errorf("postmortem incidents: %w", err)
+		}
+		byID[inc.ID] = inc
+		incs = append(incs, inc)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("postmortem incidents: %w", err)
+	}
+	rows.Close()
+	if err := fillServices(ctx, tx, incs); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		p.Incident = byID[p.IncidentID]
+	}
+	return nil
 }
 
 // CreatePostmortem starts the draft of an incident from a template.

@@ -186,53 +186,76 @@ func (db *DB) FindSimilarIncidents(ctx context.Context, incidentID int64, limit 
 			args = append(args, id)
 		}
 	}
-	rows, err := tx.query(ctx, `SELECT `+incidentColumns+` FROM incidents i WHERE i.id <> ? AND i.drill = ? AND i.state IN (?, ?)
-		AND (i.type = ? OR `+svc+`) ORDER BY i.detected_at DESC, i.id DESC LIMIT ?`, append(args, similarCandidates)...)
+	// Candidates are scored on their title, summary, type and services
+	// alone; only the few that are shown are read whole.
+	rows, err := tx.query(ctx, `SELECT c.id, c.title, c.summary, c.type, COALESCE(x.service_id, 0) FROM (
+		SELECT i.id, i.title, i.summary, i.type, i.detected_at FROM incidents i WHERE i.id <> ? AND i.drill = ? AND i.state IN (?, ?)
+		AND (i.type = ? OR `+svc+`) ORDER BY i.detected_at DESC, i.id DESC LIMIT ?) c
+		LEFT JOIN incident_services x ON x.incident_id = c.id ORDER BY c.detected_at DESC, c.id DESC`, append(args, similarCandidates)...)
 	if err != nil {
 		return nil, fmt.Errorf("similar incidents: %w", err)
 	}
-	var cands []*warroom.Incident
+	type candidate struct {
+		id            int64
+		text          string
+		typ           warroom.IncidentType
+		sharesService bool
+	}
+	shared := map[int64]bool{}
+	for _, id := range inc.ServiceIDs {
+		shared[id] = true
+	}
+	var cands []*candidate
 	for rows.Next() {
-		c, err := scanIncident(rows)
-		if err != nil {
+		var c candidate
+		var title, summary string
+		var service int64
+		if err := rows.Scan(&c.id, &title, &summary, &c.typ, &service); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("similar incidents: %w", err)
 		}
-		cands = append(cands, c)
+		if n := len(cands); n > 0 && cands[n-1].id == c.id {
+			cands[n-1].sharesService = cands[n-1].sharesService || shared[service]
+			continue
+		}
+		c.text, c.sharesService = title+" "+summary, shared[service]
+		cands = append(cands, &c)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("similar incidents: %w", err)
 	}
-	if err := fillServices(ctx, tx, cands); err != nil {
-		return nil, err
-	}
 	mine := warroom.Trigrams(inc.Title + " " + inc.Summary)
-	shared := map[int64]bool{}
-	for _, id := range inc.ServiceIDs {
-		shared[id] = true
+	type scored struct {
+		id    int64
+		score float64
 	}
-	var out []*warroom.SimilarIncident
+	var best []scored
 	for _, c := range cands {
-		score := warroom.Similarity(mine, warroom.Trigrams(c.Title+" "+c.Summary))
-		for _, id := range c.ServiceIDs {
-			if shared[id] {
-				score += 0.2
-				break
-			}
+		score := warroom.Similarity(mine, warroom.Trigrams(c.text))
+		if c.sharesService {
+			score += 0.2
 		}
-		if c.Type == inc.Type {
+		if c.typ == inc.Type {
 			score += 0.1
 		}
 		// Sharing only a type or a service is not similarity.
 		if score <= 0.3 {
 			continue
 		}
-		out = append(out, &warroom.SimilarIncident{Incident: c, Score: min(1, score)})
+		best = append(best, scored{c.id, min(1, score)})
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	if len(out) > limit {
-		out = out[:limit]
+	sort.SliceStable(best, func(i, j int) bool { return best[i].score > best[j].score })
+	if len(best) > limit {
+		best = best[:limit]
+	}
+	var out []*warroom.SimilarIncident
+	for _, b := range best {
+		c, err := loadIncident(ctx, tx, b.id, false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &warroom.SimilarIncident{Incident: c, Score: b.score})
 	}
 	for _, s := range out {
 		if err := fillResolution(ctx, tx, s); err != nil {
