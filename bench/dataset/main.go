@@ -30,10 +30,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -62,6 +64,7 @@ type options struct {
 	keep     bool
 	generate bool
 	reads    int
+	only     string
 	spec     store.DatasetSpec
 	end      string
 }
@@ -73,6 +76,8 @@ func parseFlags() (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the PostgreSQL database after the run")
 	fs.BoolVar(&o.generate, "generate", true, "generate the dataset; false measures an existing database")
 	fs.IntVar(&o.reads, "reads", 30, "sequential requests per read after 3 warm-up requests; 0 skips the reads")
+	fs.StringVar(&o.only, "only", "", "measure only the reads whose name contains this")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write the server's CPU profile during the reads to this file")
 	fs.Uint64Var(&o.spec.Seed, "seed", o.spec.Seed, "seed of the generator")
 	fs.StringVar(&o.end, "end", "", "last day of the period, YYYY-MM-DD (default today, UTC)")
 	fs.IntVar(&o.spec.Days, "days", o.spec.Days, "days in the period")
@@ -98,6 +103,9 @@ func parseFlags() (options, error) {
 	return o, nil
 }
 
+// cpuProfile is passed to the server process, which profiles itself.
+var cpuProfile string
+
 func isPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
@@ -110,14 +118,8 @@ func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	dir, err := os.MkdirTemp("", "warroom-dataset-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(dir)
 	dsn, key := o.database, o.database+".key"
 	if isPostgres(dsn) {
-		key = filepath.Join(dir, "dataset.key")
 		if o.generate {
 			fresh, drop, err := benchdb.FreshPostgres(ctx, dsn, "warroom_dataset_", o.keep)
 			if err != nil {
@@ -126,13 +128,14 @@ func run() error {
 			defer drop()
 			dsn = fresh
 		}
+		key = strings.TrimSuffix(credentialsPath(dsn), ".dataset-credentials") + ".key"
 	}
 	creds := credentials{token: "wr_dataset_" + randHex(16), password: "dataset password " + randHex(8)}
 	if o.generate {
 		if err := generate(ctx, dsn, key, creds, o.spec); err != nil {
 			return err
 		}
-	} else if creds, err = savedCredentials(o.database); err != nil {
+	} else if creds, err = savedCredentials(dsn); err != nil {
 		return err
 	}
 	if o.reads == 0 {
@@ -144,7 +147,7 @@ func run() error {
 	}
 	defer srv.stop()
 	fmt.Printf("\nserver start-up with the database: %s (process start to /readyz answering)\n", srv.startup.Round(time.Millisecond))
-	results, err := measure(ctx, srv, dsn, o.reads)
+	results, err := measure(ctx, srv, dsn, o.reads, o.only)
 	if err != nil {
 		return err
 	}
@@ -158,7 +161,14 @@ func run() error {
 // that a later run with -generate=false can log in again.
 type credentials struct{ token, password string }
 
-func credentialsPath(db string) string { return db + ".dataset-credentials" }
+// credentialsPath is next to a SQLite file; a kept PostgreSQL database's
+// are in the temporary directory, named after the database.
+func credentialsPath(db string) string {
+	if u, err := url.Parse(db); err == nil && isPostgres(db) {
+		return filepath.Join(os.TempDir(), strings.TrimPrefix(u.Path, "/")+".dataset-credentials")
+	}
+	return db + ".dataset-credentials"
+}
 
 func savedCredentials(db string) (credentials, error) {
 	b, err := os.ReadFile(credentialsPath(db))
@@ -180,10 +190,11 @@ func generate(ctx context.Context, dsn, key string, creds credentials, spec stor
 		return fmt.Errorf("bootstrap: %w", err)
 	}
 	srv.stop()
-	if !isPostgres(dsn) {
-		if err := os.WriteFile(credentialsPath(dsn), []byte(creds.token+"\n"+creds.password+"\n"), 0o600); err != nil {
-			return err
-		}
+	if err := os.WriteFile(credentialsPath(dsn), []byte(creds.token+"\n"+creds.password+"\n"), 0o600); err != nil {
+		return err
+	}
+	if isPostgres(dsn) {
+		fmt.Printf("database: %s\n", dsn)
 	}
 	db, err := store.Open(ctx, dsn, store.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
@@ -231,7 +242,7 @@ func startServer(ctx context.Context, dsn, key string, creds credentials) (*serv
 	cmd := exec.CommandContext(ctx, self, "serve-child", "--addr", "127.0.0.1:0", "--database", dsn, "--secret-key-file", key,
 		// Measured as a year on file: retention would start deleting it.
 		"--alert-retention", "forever")
-	cmd.Env = append(os.Environ(), "WARROOM_BOOTSTRAP_TOKEN="+creds.token, "WARROOM_BOOTSTRAP_PASSWORD="+creds.password)
+	cmd.Env = append(os.Environ(), "WARROOM_BOOTSTRAP_TOKEN="+creds.token, "WARROOM_BOOTSTRAP_PASSWORD="+creds.password, "DATASET_CPUPROFILE="+cpuProfile)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -289,6 +300,17 @@ func (s *server) memory() (string, string) {
 func serveChild(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if path := os.Getenv("DATASET_CPUPROFILE"); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	m := app.NewMain()
 	m.Stderr = io.Discard
 	m.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))

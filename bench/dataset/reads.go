@@ -112,7 +112,7 @@ func reads(s subjects) []read {
 	}
 }
 
-func measure(ctx context.Context, srv *server, dsn string, n int) ([]result, error) {
+func measure(ctx context.Context, srv *server, dsn string, n int, only string) ([]result, error) {
 	s, err := findSubjects(ctx, dsn)
 	if err != nil {
 		return nil, err
@@ -125,6 +125,9 @@ func measure(ctx context.Context, srv *server, dsn string, n int) ([]result, err
 	}
 	var out []result
 	for _, rd := range reads(s) {
+		if !strings.Contains(rd.name, only) {
+			continue
+		}
 		c := api
 		if rd.ui {
 			c = ui
