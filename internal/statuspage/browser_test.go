@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+
+	"github.com/warroomhq/warroom"
 )
 
 // chromium finds the browser as the UI's browser tests do: skipped on a
@@ -102,5 +106,56 @@ func TestBrowserPublicPage(t *testing.T) {
 	e.tick(t)
 	if m := e.mail.to("visitor@example.com"); len(m) != 1 {
 		t.Errorf("confirmation mails = %d, want 1", len(m))
+	}
+}
+
+// contrast computes the WCAG contrast ratio of the overall banner's heading
+// against the banner, from the colours the browser actually applies.
+const contrast = `(() => {
+  const rgb = s => s.match(/[\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const box = document.getElementById("overall"), h = box.querySelector("h1");
+  const a = lum(rgb(getComputedStyle(h).color)), b = lum(rgb(getComputedStyle(box).backgroundColor));
+  return (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+})()`
+
+// TestBrowserBannerContrast puts the overall banner in every state, in the
+// light and the dark scheme, and wants its text readable: at least 4.5:1.
+func TestBrowserBannerContrast(t *testing.T) {
+	e := newEnv(t, "sqlite")
+	seed(t, e)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900),
+	}
+	base, cancelBase := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancelBase()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(base, opts...)
+	defer cancelAlloc()
+	ctx, cancel := chromedp.NewContext(alloc)
+	defer cancel()
+	for _, scheme := range []string{"light", "dark"} {
+		err := chromedp.Do(ctx,
+			chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}})
+				return err
+			}),
+			chromedp.Navigate(e.srv.URL+"/status"), chromedp.WaitVisible(chromedp.CSS(`#overall`)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, st := range warroom.ComponentStatuses {
+			set := fmt.Sprintf(`document.getElementById("overall").className = "overall status-%s"`, st)
+			if _, err := chromedp.Run(ctx, chromedp.Evaluate[string](set)); err != nil {
+				t.Fatal(err)
+			}
+			ratio, err := chromedp.Run(ctx, chromedp.Evaluate[float64](contrast))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ratio < 4.5 {
+				t.Errorf("%s scheme, %s banner: contrast %.2f:1, want at least 4.5:1", scheme, st, ratio)
+			}
+		}
 	}
 }
