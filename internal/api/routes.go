@@ -33,6 +33,7 @@ func routes(h *handler) []route {
 		r(get, "/readyz", "", h.ready),
 		r(get, "/api/v1/openapi.json", read, h.openAPI),
 		r(get, "/api/v1/me", read, h.me),
+		r(get, "/api/v1/version", read, h.version),
 
 		r(get, "/api/v1/incidents", read, h.listIncidents),
 		r(post, "/api/v1/incidents", respond, h.declareIncident),

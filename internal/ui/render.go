@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/warroomhq/warroom"
+	"github.com/warroomhq/warroom/internal/buildinfo"
 	"github.com/warroomhq/warroom/internal/server"
 )
 
@@ -56,10 +57,13 @@ var funcs = template.FuncMap{
 		}
 		return m
 	},
-	"int64":      func(n int) int64 { return int64(n) },
-	"tiers":      func() []int { return []int{1, 2, 3, 4} },
-	"minutes":    func(secs int64) int64 { return secs / 60 },
-	"impactForm": impactForm,
+	"int64": func(n int) int64 { return int64(n) },
+	// buildVersion is shown to signed-in people only: an exact version
+	// tells an attacker which advisories apply.
+	"buildVersion": func() string { return buildinfo.Get().Short() },
+	"tiers":        func() []int { return []int{1, 2, 3, 4} },
+	"minutes":      func(secs int64) int64 { return secs / 60 },
+	"impactForm":   impactForm,
 	"amount": func(m warroom.Money) string {
 		if m.IsZero() {
 			return ""
