@@ -16,6 +16,7 @@ import (
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/client"
 	"github.com/warroomhq/warroom/cmd/warroom/app"
+	"github.com/warroomhq/warroom/internal/buildinfo"
 )
 
 // Exit codes.
@@ -120,12 +121,15 @@ talk to it over its HTTP API.`,
 	root.PersistentFlags().BoolVar(&c.json, "json", false, "print the API's JSON instead of text")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.CompletionOptions.DisableDefaultCmd = true
+	root.Version = buildinfo.Get().Version
+	root.SetVersionTemplate(versionText(buildinfo.Get()))
 
 	root.AddCommand(
 		c.newServeCmd(),
 		c.newMigrateCmd(),
 		c.newBackupCmd(),
 		c.newRestoreCmd(),
+		c.newVersionCmd(),
 		c.newIncidentCmd(),
 		c.newServiceCmd(),
 		c.newUserCmd(),
@@ -145,6 +149,7 @@ talk to it over its HTTP API.`,
 		c.newPageCmd(),
 		c.newContactCmd(),
 		c.newIntegrationCmd(),
+		c.newWebhookCmd(),
 		c.newAlertCmd(),
 		c.newRouteCmd(),
 		c.newHeartbeatCmd(),
