@@ -17,13 +17,87 @@ import (
 // read the same from both, so that every number is identical on SQLite and
 // PostgreSQL.
 
-// epoch is the SQL for column col as whole seconds since 1970, NULL when
-// col is NULL. Truncation, not rounding, on both engines.
-func (d dialect) epoch(col string) string {
-	if d.postgres {
-		return "CAST(FLOOR(EXTRACT(EPOCH FROM " + col + ")) AS BIGINT)"
+// epochScanner reads an instant as whole seconds since 1970 (truncated),
+// Valid false for NULL. SQLite's fixed-width text is parsed by hand: the
+// insights read tens of thousands of instants per query, and strftime in
+// SQL or time.Parse in Go cost several times more than the digits.
+type epochScanner struct{ v *sql.NullInt64 }
+
+func scanEpoch(v *sql.NullInt64) sql.Scanner { return epochScanner{v} }
+
+// Scan implements sql.Scanner.
+func (s epochScanner) Scan(src any) error {
+	switch x := src.(type) {
+	case nil:
+		*s.v = sql.NullInt64{}
+		return nil
+	case time.Time:
+		*s.v = sql.NullInt64{Int64: x.Unix(), Valid: true}
+		return nil
+	case string:
+		return s.text(x)
+	case []byte:
+		return s.text(string(x))
 	}
-	return "CAST(strftime('%s', " + col + ") AS INTEGER)"
+	return fmt.Errorf("scan epoch: unsupported type %T", src)
+}
+
+func (s epochScanner) text(x string) error {
+	if n, ok := parseLayoutSeconds(x); ok {
+		*s.v = sql.NullInt64{Int64: n, Valid: true}
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, x)
+	if err != nil {
+		return fmt.Errorf("scan epoch: %w", err)
+	}
+	*s.v = sql.NullInt64{Int64: t.Unix(), Valid: true}
+	return nil
+}
+
+// parseLayoutSeconds reads "2006-01-02T15:04:05.000000Z" (timeLayout) as
+// epoch seconds; ok is false for any other shape.
+func parseLayoutSeconds(x string) (int64, bool) {
+	if len(x) != len(timeLayout) || x[4] != '-' || x[7] != '-' || x[10] != 'T' || x[13] != ':' || x[16] != ':' || x[19] != '.' || x[26] != 'Z' {
+		return 0, false
+	}
+	num := func(i, n int) (int, bool) {
+		v := 0
+		for _, c := range []byte(x[i : i+n]) {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			v = v*10 + int(c-'0')
+		}
+		return v, true
+	}
+	y, ok1 := num(0, 4)
+	mo, ok2 := num(5, 2)
+	d, ok3 := num(8, 2)
+	h, ok4 := num(11, 2)
+	mi, ok5 := num(14, 2)
+	sec, ok6 := num(17, 2)
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
+		return 0, false
+	}
+	return daysFromCivil(y, mo, d)*86400 + int64(h*3600+mi*60+sec), true
+}
+
+// daysFromCivil is the number of days from 1970-01-01 to y-m-d in the
+// proleptic Gregorian calendar (Howard Hinnant's algorithm).
+func daysFromCivil(y, m, d int) int64 {
+	if m <= 2 {
+		y--
+	}
+	era := y / 400
+	if y < 0 && y%400 != 0 {
+		era--
+	}
+	yoe := y - era*400
+	mp := (m + 9) % 12
+	doy := (153*mp+2)/5 + d - 1
+	doe := yoe*365 + yoe/4 - yoe/100 + doy
+	return int64(era)*146097 + int64(doe) - 719468
 }
 
 // insightScope is the condition selecting in-scope incidents as i, with
@@ -102,16 +176,13 @@ type fact struct {
 func (fc *fact) detectedAt() time.Time { return time.Unix(fc.detected, 0).UTC() }
 
 // factColumns are read by every incident report; extra columns follow.
-func factColumns(d dialect) string {
-	return `i.id, i.title, i.severity, i.type, COALESCE(p.cause_category, ''), ` + d.epoch("i.detected_at") + `, ` +
-		d.epoch("i.acknowledged_at") + `, ` + d.epoch("i.mitigated_at") + `, ` + d.epoch("i.resolved_at")
-}
+const factColumns = `i.id, i.title, i.severity, i.type, COALESCE(p.cause_category, ''), i.detected_at, i.acknowledged_at, i.mitigated_at, i.resolved_at`
 
 // readFacts reads the in-scope incidents, extra naming further columns
 // scanned by scanExtra.
 func readFacts(ctx context.Context, tx *tx, f warroom.InsightsFilter, extra string, scanExtra func(*fact) []any) ([]*fact, error) {
 	sc := scopeOf(f, true)
-	q := `SELECT ` + factColumns(tx.d) + extra + insightFrom + ` WHERE ` + sc.where + ` ORDER BY i.id`
+	q := `SELECT ` + factColumns + extra + insightFrom + ` WHERE ` + sc.where
 	rows, err := tx.query(ctx, q, sc.args...)
 	if err != nil {
 		return nil, fmt.Errorf("insights: %w", err)
@@ -121,14 +192,15 @@ func readFacts(ctx context.Context, tx *tx, f warroom.InsightsFilter, extra stri
 	for rows.Next() {
 		fc := &fact{}
 		var sev, typ string
-		dest := []any{&fc.id, &fc.title, &sev, &typ, &fc.cause, &fc.detected, &fc.ack, &fc.mit, &fc.res}
+		var det sql.NullInt64
+		dest := []any{&fc.id, &fc.title, &sev, &typ, &fc.cause, scanEpoch(&det), scanEpoch(&fc.ack), scanEpoch(&fc.mit), scanEpoch(&fc.res)}
 		if scanExtra != nil {
 			dest = append(dest, scanExtra(fc)...)
 		}
 		if err := rows.Scan(dest...); err != nil {
 			return nil, fmt.Errorf("insights: %w", err)
 		}
-		fc.severity, fc.typ = warroom.Severity(sev), warroom.IncidentType(typ)
+		fc.severity, fc.typ, fc.detected = warroom.Severity(sev), warroom.IncidentType(typ), det.Int64
 		out = append(out, fc)
 	}
 	if err := rows.Err(); err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -68,7 +69,7 @@ func (db *DB) ChangeInsights(ctx context.Context, f warroom.InsightsFilter) (*wa
 			conds += " AND EXISTS (SELECT 1 FROM change_services cs JOIN services v ON v.id = cs.service_id WHERE cs.change_id = c.id AND lower(v.team) = lower(?))"
 			cargs = append(cargs, *f.Team)
 		}
-		rows, err := tx.query(ctx, `SELECT c.id, `+tx.d.epoch("c.started_at")+` FROM changes c WHERE `+conds+` ORDER BY c.id`, cargs...)
+		rows, err := tx.query(ctx, `SELECT c.id, c.started_at FROM changes c WHERE `+conds+` ORDER BY c.id`, cargs...)
 		if err != nil {
 			return nil, fmt.Errorf("change insights: %w", err)
 		}
@@ -76,10 +77,12 @@ func (db *DB) ChangeInsights(ctx context.Context, f warroom.InsightsFilter) (*wa
 		byID := map[int64]*changeFact{}
 		for rows.Next() {
 			c := &changeFact{}
-			if err := rows.Scan(&c.id, &c.started); err != nil {
+			var st sql.NullInt64
+			if err := rows.Scan(&c.id, scanEpoch(&st)); err != nil {
 				rows.Close()
 				return nil, fmt.Errorf("change insights: %w", err)
 			}
+			c.started = st.Int64
 			facts = append(facts, c)
 			byID[c.id] = c
 		}
@@ -135,7 +138,7 @@ func linkCausedIncidents(ctx context.Context, tx *tx, f warroom.InsightsFilter, 
 	inf := f
 	inf.ServiceID, inf.Team = nil, nil
 	sc := scopeOf(inf, false)
-	rows, err := tx.query(ctx, `SELECT ic.change_id, i.id, `+tx.d.epoch("i.detected_at")+`, `+tx.d.epoch("i.resolved_at")+`
+	rows, err := tx.query(ctx, `SELECT ic.change_id, i.id, i.detected_at, i.resolved_at
 		FROM incident_changes ic JOIN incidents i ON i.id = ic.incident_id LEFT JOIN postmortems p ON p.incident_id = i.id
 		WHERE ic.change_id IN (SELECT c.id FROM changes c WHERE `+conds+`) AND `+sc.where,
 		append(append([]any(nil), cargs...), sc.args...)...)
@@ -144,9 +147,9 @@ func linkCausedIncidents(ctx context.Context, tx *tx, f warroom.InsightsFilter, 
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var cid, iid, det int64
-		var res *int64
-		if err := rows.Scan(&cid, &iid, &det, &res); err != nil {
+		var cid, iid int64
+		var detN, resN sql.NullInt64
+		if err := rows.Scan(&cid, &iid, scanEpoch(&detN), scanEpoch(&resN)); err != nil {
 			return fmt.Errorf("change insights: caused incidents: %w", err)
 		}
 		c := byID[cid]
@@ -154,12 +157,10 @@ func linkCausedIncidents(ctx context.Context, tx *tx, f warroom.InsightsFilter, 
 			continue
 		}
 		c.failed = true
+		det := detN.Int64
 		if !c.firstOK || det < c.firstDetected || (det == c.firstDetected && iid < c.firstID) {
 			c.firstOK, c.firstID, c.firstDetected = true, iid, det
-			c.resolvedOK = res != nil
-			if res != nil {
-				c.firstResolved = *res
-			}
+			c.resolvedOK, c.firstResolved = resN.Valid, resN.Int64
 		}
 	}
 	return rows.Err()

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"fmt"
 	"math/bits"
+	"slices"
 	"sort"
 	"time"
 
@@ -50,9 +53,11 @@ func (c *clockSet) row(key string) warroom.IncidentInsightsRow {
 // IncidentInsights counts incidents, their clocks and their alerts.
 func (db *DB) IncidentInsights(ctx context.Context, f warroom.InsightsFilter) (*warroom.IncidentInsights, error) {
 	return readInsights(ctx, db, f, func(tx *tx) (*warroom.IncidentInsights, error) {
-		facts, err := readFacts(ctx, tx, f, `, (SELECT COUNT(*) FROM alerts a WHERE a.incident_id = i.id)`,
-			func(fc *fact) []any { return []any{&fc.alerts} })
+		facts, err := readFacts(ctx, tx, f, "", nil)
 		if err != nil {
+			return nil, err
+		}
+		if err := countAlerts(ctx, tx, f, facts); err != nil {
 			return nil, err
 		}
 		key, err := keyerFor(ctx, tx, f)
@@ -82,6 +87,38 @@ func (db *DB) IncidentInsights(ctx context.Context, f warroom.InsightsFilter) (*
 		out.Noisiest = noisiest(facts, 10)
 		return out, nil
 	})
+}
+
+// countAlerts sets the number of alerts of every fact.
+func countAlerts(ctx context.Context, tx *tx, f warroom.InsightsFilter, facts []*fact) error {
+	byID := make(map[int64]*fact, len(facts))
+	for _, fc := range facts {
+		byID[fc.id] = fc
+	}
+	sc := scopeOf(f, true)
+	// SQLite, in process, probes the alerts' incident index once per
+	// incident faster than it joins; PostgreSQL is four times faster
+	// joining and grouping than running a subquery per row.
+	q := `SELECT i.id, (SELECT COUNT(*) FROM alerts a WHERE a.incident_id = i.id)` + insightFrom + ` WHERE ` + sc.where
+	if tx.d.postgres {
+		q = `SELECT a.incident_id, COUNT(*) FROM alerts a JOIN incidents i ON i.id = a.incident_id
+			LEFT JOIN postmortems p ON p.incident_id = i.id WHERE ` + sc.where + ` GROUP BY a.incident_id`
+	}
+	rows, err := tx.query(ctx, q, sc.args...)
+	if err != nil {
+		return fmt.Errorf("insights: alerts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id, n int64
+		if err := rows.Scan(&id, &n); err != nil {
+			return fmt.Errorf("insights: alerts: %w", err)
+		}
+		if fc := byID[id]; fc != nil {
+			fc.alerts = n
+		}
+	}
+	return rows.Err()
 }
 
 // noisiest returns the n incidents with the most alerts, ties by ID.
@@ -183,11 +220,16 @@ func (db *DB) SLAInsights(ctx context.Context, f warroom.InsightsFilter) (*warro
 		for _, id := range ids {
 			out.Rows = append(out.Rows, *rows[id])
 		}
-		sort.SliceStable(breaches, func(i, j int) bool {
-			if !breaches[i].DetectedAt.Equal(breaches[j].DetectedAt) {
-				return breaches[i].DetectedAt.After(breaches[j].DetectedAt)
+		// Newest detection first; an incident's acknowledge breach before
+		// its resolve breach.
+		slices.SortFunc(breaches, func(a, b warroom.SLABreach) int {
+			if c := b.DetectedAt.Compare(a.DetectedAt); c != 0 {
+				return c
 			}
-			return breaches[i].IncidentID > breaches[j].IncidentID
+			if a.IncidentID != b.IncidentID {
+				return cmp.Compare(b.IncidentID, a.IncidentID)
+			}
+			return cmp.Compare(a.Target, b.Target)
 		})
 		out.BreachesTotal = len(breaches)
 		if len(breaches) > warroom.MaxInsightsRows {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"sort"
 	"time"
@@ -15,7 +16,7 @@ func (db *DB) OnCallInsights(ctx context.Context, f warroom.InsightsFilter) (*wa
 	return readInsights(ctx, db, f, func(tx *tx) (*warroom.OnCallInsights, error) {
 		sc := scopeOf(f, false)
 		args := append([]any{f.From, f.To}, sc.args...)
-		rows, err := tx.query(ctx, `SELECT n.user_id, u.name, u.time_zone, `+tx.d.epoch("n.sent_at")+`
+		rows, err := tx.query(ctx, `SELECT n.user_id, u.name, u.time_zone, n.sent_at
 			FROM notifications n JOIN users u ON u.id = n.user_id
 			JOIN incidents i ON i.id = n.incident_id LEFT JOIN postmortems p ON p.incident_id = i.id
 			WHERE n.kind = 'page' AND n.sent_at IS NOT NULL AND n.state = 'sent' AND n.sent_at >= ? AND n.sent_at < ? AND `+sc.where,
@@ -28,9 +29,10 @@ func (db *DB) OnCallInsights(ctx context.Context, f warroom.InsightsFilter) (*wa
 		people := map[int64]*warroom.PagerLoad{}
 		zones := map[string]*time.Location{}
 		for rows.Next() {
-			var id, sent int64
+			var id int64
+			var sentAt sql.NullInt64
 			var name, tz string
-			if err := rows.Scan(&id, &name, &tz, &sent); err != nil {
+			if err := rows.Scan(&id, &name, &tz, scanEpoch(&sentAt)); err != nil {
 				return nil, fmt.Errorf("oncall insights: %w", err)
 			}
 			loc, ok := zones[tz]
@@ -47,7 +49,7 @@ func (db *DB) OnCallInsights(ctx context.Context, f warroom.InsightsFilter) (*wa
 				p = &warroom.PagerLoad{UserID: id, Name: name, TimeZone: tz}
 				people[id] = p
 			}
-			local := time.Unix(sent, 0).In(loc)
+			local := time.Unix(sentAt.Int64, 0).In(loc)
 			p.Pages++
 			out.Pages++
 			if warroom.OutOfHours(local) {
