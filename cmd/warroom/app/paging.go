@@ -64,9 +64,11 @@ func (m *Main) openPager() error {
 		m.Notifiers.Register(warroom.ContactFeishu, feishu.New(client))
 		m.Notifiers.Register(warroom.ContactDingTalk, dingtalk.New(client))
 		m.Notifiers.Register(warroom.ContactWeCom, wecom.New(client))
+		// Every SMS and call costs money: each channel is rate limited
+		// per person and in total (notify.PhoneLimits).
 		if tw := m.twilio(client); tw != nil {
-			m.Notifiers.Register(warroom.ContactSMS, tw.SMS())
-			m.Notifiers.Register(warroom.ContactVoice, tw.Voice())
+			m.Notifiers.Register(warroom.ContactSMS, notify.Limit(tw.SMS(), notify.PhoneLimits))
+			m.Notifiers.Register(warroom.ContactVoice, notify.Limit(tw.Voice(), notify.PhoneLimits))
 		}
 		ec, err := m.Config.Email()
 		if err != nil {
