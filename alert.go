@@ -319,6 +319,12 @@ type IngestResult struct {
 }
 
 // AlertFilter selects alerts.
+// AlertCountLimit is how far alert lists count their matches. A year of
+// alerts is a million rows; counting them all for each page costs more than
+// the page (hundreds of milliseconds on PostgreSQL), and no one pages
+// through ten thousand alerts: they narrow the filter.
+const AlertCountLimit = 10000
+
 type AlertFilter struct {
 	ID            *int64
 	ServiceID     *int64
@@ -368,7 +374,9 @@ type AlertService interface {
 	// FindAlertByID returns ENOTFOUND.
 	FindAlertByID(ctx context.Context, id int64) (*Alert, error)
 
-	// FindAlerts returns a page of alerts, newest first, and the total.
+	// FindAlerts returns a page of alerts, newest first, and the total,
+	// counted up to AlertCountLimit: more matching alerts than that report
+	// AlertCountLimit+1.
 	FindAlerts(ctx context.Context, filter AlertFilter) ([]*Alert, int, error)
 
 	// ResolveAlert resolves an alert by hand.

@@ -69,10 +69,15 @@ func (c *Client) FindAlerts(ctx context.Context, service string, filter warroom.
 	}
 	page(q, filter.Offset, filter.Limit)
 	var out struct {
-		Alerts []*warroom.Alert `json:"alerts"`
-		Total  int              `json:"total"`
+		Alerts     []*warroom.Alert `json:"alerts"`
+		Total      int              `json:"total"`
+		TotalExact *bool            `json:"total_exact"`
 	}
 	err := c.do(ctx, http.MethodGet, "/api/v1/alerts", q, nil, &out)
+	if out.TotalExact != nil && !*out.TotalExact {
+		// As the store says it: more than the server counts.
+		out.Total = warroom.AlertCountLimit + 1
+	}
 	return out.Alerts, out.Total, err
 }
 

@@ -57,7 +57,11 @@ func (c *cli) newAlertListCmd() *cobra.Command {
 					fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%s\t%s ago\t%s\n", a.ID, a.Status, a.Severity, a.Occurrences, inc,
 						age(c.now().Sub(a.LastSeenAt)), truncate(a.Summary, 70))
 				}
-				fmt.Fprintf(tw, "%d of %d\n", len(as), total)
+				if total > warroom.AlertCountLimit {
+					fmt.Fprintf(tw, "%d of more than %d\n", len(as), warroom.AlertCountLimit)
+				} else {
+					fmt.Fprintf(tw, "%d of %d\n", len(as), total)
+				}
 				return tw.Flush()
 			})
 		},

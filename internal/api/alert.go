@@ -34,7 +34,9 @@ func (h *handler) listAlerts(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	h.json(w, r, http.StatusOK, list("alerts", as, total, f.Offset, f.Limit))
+	body := list("alerts", as, min(total, warroom.AlertCountLimit), f.Offset, f.Limit)
+	body["total_exact"] = total <= warroom.AlertCountLimit
+	h.json(w, r, http.StatusOK, body)
 	return nil
 }
 

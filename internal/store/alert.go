@@ -370,7 +370,7 @@ func alertListQueries(f warroom.AlertFilter) (countQ, pageQ string, args []any) 
 		args = append(args, "%"+escapeLike(strings.ToLower(*f.Query))+"%", *f.Query)
 	}
 	w := strings.Join(where, " AND ")
-	return "SELECT COUNT(*) FROM alerts WHERE " + w, `SELECT ` + alertColumns + ` FROM alerts WHERE ` + w + ` ORDER BY id DESC LIMIT ? OFFSET ?`, args
+	return fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM alerts WHERE %s LIMIT %d) t", w, warroom.AlertCountLimit+1), `SELECT ` + alertColumns + ` FROM alerts WHERE ` + w + ` ORDER BY id DESC LIMIT ? OFFSET ?`, args
 }
 
 // FindAlerts returns a page of alerts, newest first.
@@ -395,7 +395,8 @@ func (db *DB) FindAlerts(ctx context.Context, f warroom.AlertFilter) ([]*warroom
 		return nil, 0, err
 	}
 	var out []*warroom.Alert
-	if n == 0 || offset >= n {
+	// Past the count's limit a page may still hold alerts.
+	if n == 0 || offset >= n && n <= warroom.AlertCountLimit {
 		return out, n, tx.commit()
 	}
 	rows, err := tx.query(ctx, pageQ, append(args, limit, offset)...)

@@ -117,3 +117,33 @@ func TestGenerateDatasetRefusesBadSpec(t *testing.T) {
 		}
 	}
 }
+
+// TestAlertCountStopsAtLimit: a list of more alerts than AlertCountLimit
+// says "more than" instead of counting a year of alerts for every page.
+func TestAlertCountStopsAtLimit(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := storetest.Open(t, engine, nil)
+		spec := smallDataset(11)
+		spec.Alerts, spec.Incidents = warroom.AlertCountLimit+50, 20
+		if _, err := db.GenerateDataset(ctx, spec); err != nil {
+			t.Fatalf("GenerateDataset: %v", err)
+		}
+		as, n, err := db.FindAlerts(ctx, warroom.AlertFilter{Limit: 10})
+		if err != nil || len(as) != 10 || n != warroom.AlertCountLimit+1 {
+			t.Fatalf("FindAlerts = %d alerts, total %d, %v; want 10 and %d", len(as), n, err, warroom.AlertCountLimit+1)
+		}
+		// A page far down still reads, and a narrow filter counts exactly.
+		if as, _, err = db.FindAlerts(ctx, warroom.AlertFilter{Offset: warroom.AlertCountLimit + 40, Limit: 50}); err != nil || len(as) != 10 {
+			t.Fatalf("last page = %d alerts, %v; want 10", len(as), err)
+		}
+		firing, _, err := db.FindAlerts(ctx, warroom.AlertFilter{Statuses: []warroom.AlertStatus{warroom.AlertFiring}, Limit: warroom.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, n, err = db.FindAlerts(ctx, warroom.AlertFilter{Statuses: []warroom.AlertStatus{warroom.AlertFiring}, Limit: 1})
+		if err != nil || n >= warroom.AlertCountLimit || n < len(firing) {
+			t.Fatalf("firing total = %d, %v; want the exact count (%d listed)", n, err, len(firing))
+		}
+	})
+}

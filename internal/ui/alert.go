@@ -43,6 +43,9 @@ func (h *Handler) serviceNames(r *http.Request) (map[int64]string, []*warroom.Se
 type alertsData struct {
 	Alerts   []*warroom.Alert
 	Total    int
+	// TotalText is the total as shown: past warroom.AlertCountLimit the
+	// count stopped, so it reads "more than" the limit.
+	TotalText string
 	Status   string
 	Query    string
 	Service  int64
@@ -104,6 +107,10 @@ func (h *Handler) renderAlerts(w http.ResponseWriter, r *http.Request, rc *reque
 		return
 	}
 	d.Alerts, d.Total, d.Names, d.Services = as, total, names, svcs
+	d.TotalText = strconv.Itoa(total)
+	if total > warroom.AlertCountLimit {
+		d.TotalText = rc.L.T("list.total_more", "N", warroom.AlertCountLimit)
+	}
 	d.From, d.To = f.Offset+1, f.Offset+len(as)
 	page := func(off int) string {
 		v := url.Values{}
@@ -367,6 +374,8 @@ type monitorsData struct {
 	Names    map[int64]string
 	Base     string
 	Err      string
+	// Calendars are the working calendars a flow monitor may follow.
+	Calendars []*warroom.Calendar
 }
 
 func (d monitorsData) ErrorText() string { return d.Err }
@@ -394,7 +403,14 @@ func (h *Handler) renderMonitors(w http.ResponseWriter, r *http.Request, rc *req
 		h.fail(w, r, rc, err)
 		return
 	}
-	h.render(w, r, rc, status, "monitors", rc.L.T("nav.monitors"), monitorsData{Monitors: ms, Services: ss, Names: names, Base: baseURL(r), Err: errMsg})
+	var cals []*warroom.Calendar
+	if h.d.Calendars != nil {
+		if cals, err = h.d.Calendars.FindCalendars(r.Context()); err != nil {
+			h.fail(w, r, rc, err)
+			return
+		}
+	}
+	h.render(w, r, rc, status, "monitors", rc.L.T("nav.monitors"), monitorsData{Monitors: ms, Services: ss, Names: names, Base: baseURL(r), Err: errMsg, Calendars: cals})
 }
 
 func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request, rc *request) {
@@ -410,6 +426,7 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request, rc *requ
 	if r.PostFormValue("weekdays") != "" {
 		m.BusinessHours.Days = []int{1, 2, 3, 4, 5}
 	}
+	m.BusinessHours.CalendarID, _ = strconv.ParseInt(r.PostFormValue("calendar_id"), 10, 64)
 	if err := h.d.Monitors.CreateMonitor(r.Context(), m); err != nil {
 		h.renderMonitors(w, r, rc, statusFor(warroom.ErrorCode(err)), h.errorText(r, rc, err))
 		return
