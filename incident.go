@@ -217,8 +217,13 @@ func ParseNumber(s string) (int64, error) {
 	return id, nil
 }
 
-// Validate checks the fields a caller may set when declaring.
+// Validate checks the fields a caller may set when declaring. Type
+// defaults to TypeOther: whoever declares at night should not be stopped by
+// a classification that can be set later.
 func (inc *Incident) Validate() error {
+	if inc.Type == "" {
+		inc.Type = TypeOther
+	}
 	if err := validateTitle(inc.Title); err != nil {
 		return err
 	} else if utf8.RuneCountInString(inc.Summary) > MaxTextLen {

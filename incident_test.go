@@ -82,7 +82,7 @@ func TestIncident_Validate(t *testing.T) {
 		{"long title", func(i *warroom.Incident) { i.Title = strings.Repeat("x", warroom.MaxTitleLen+1) }, "title"},
 		{"long summary", func(i *warroom.Incident) { i.Summary = strings.Repeat("x", warroom.MaxTextLen+1) }, "summary"},
 		{"unknown type", func(i *warroom.Incident) { i.Type = "meteor" }, "type"},
-		{"missing type", func(i *warroom.Incident) { i.Type = "" }, "type"},
+		{"missing type means other", func(i *warroom.Incident) { i.Type = "" }, ""},
 		{"unknown severity", func(i *warroom.Incident) { i.Severity = "P7" }, "severity"},
 		{"bad service", func(i *warroom.Incident) { i.ServiceIDs = []int64{0} }, "service_ids"},
 		{"negative users", func(i *warroom.Incident) { i.Impact.UsersAffected = -1 }, "impact.users_affected"},
@@ -98,6 +98,9 @@ func TestIncident_Validate(t *testing.T) {
 			err := inc.Validate()
 			if got := warroom.ErrorField(err); got != tt.field {
 				t.Fatalf("field: got %q, want %q (err %v)", got, tt.field, err)
+			}
+			if err == nil && inc.Type == "" {
+				t.Fatal("a valid incident has no type")
 			}
 			if tt.field != "" && warroom.ErrorCode(err) != warroom.EINVALID {
 				t.Fatalf("code: got %q", warroom.ErrorCode(err))

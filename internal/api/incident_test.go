@@ -237,3 +237,15 @@ func kinds(es []*warroom.Event) []warroom.EventKind {
 	}
 	return out
 }
+
+// TestDeclareTitleOnly: at night a title is enough; the type is other
+// until someone sets it.
+func TestDeclareTitleOnly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		h := newHarness(t, engine)
+		got := h.declare(map[string]any{"title": "Something is wrong"})
+		if got.Type != warroom.TypeOther {
+			t.Errorf("type = %q, want %q", got.Type, warroom.TypeOther)
+		}
+	})
+}
