@@ -156,6 +156,8 @@ talk to it over its HTTP API.`,
 		c.newSilenceCmd(),
 		c.newCalendarCmd(),
 	)
+	root.AddCommand(c.newCompletionCmd(root))
+	trimHelp(root)
 	markRunErrors(root)
 	return root
 }

@@ -115,6 +115,7 @@ func (c *cli) newListCmd() *cobra.Command {
 	var (
 		f                        warroom.IncidentFilter
 		states, sevs             []string
+		all                      bool
 		service, since, until, q string
 		typ                      string
 	)
@@ -132,11 +133,19 @@ func (c *cli) newListCmd() *cobra.Command {
 					f.States = append(f.States, openStates()...)
 					continue
 				}
+				if s == "all" {
+					// Every state, as the web list's "all": no filter.
+					all = true
+					continue
+				}
 				if st := warroom.State(strings.ToLower(s)); st.Valid() {
 					f.States = append(f.States, st)
 					continue
 				}
-				return usageErrorf("--state: unknown state %q (want open or one of %s)", s, stateNames(warroom.States))
+				return usageErrorf("--state: unknown state %q (want open, all or one of %s)", s, stateNames(warroom.States))
+			}
+			if all {
+				f.States = nil
 			}
 			for _, s := range sevs {
 				v, err := warroom.ParseSeverity(s)
@@ -204,7 +213,7 @@ func (c *cli) newListCmd() *cobra.Command {
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringSliceVar(&states, "state", nil, "state(s), or open for every unresolved state (repeatable or comma-separated)")
+	fs.StringSliceVar(&states, "state", nil, "state(s), open for every unresolved state or all for every state (repeatable or comma-separated)")
 	fs.StringSliceVar(&sevs, "severity", nil, "severity(s), e.g. P0,P1")
 	fs.StringVar(&service, "service", "", "affected service, by name or ID")
 	fs.StringVar(&typ, "type", "", "incident type")
