@@ -374,8 +374,6 @@ type monitorsData struct {
 	Names    map[int64]string
 	Base     string
 	Err      string
-	// Calendars are the working calendars a flow monitor may follow.
-	Calendars []*warroom.Calendar
 }
 
 func (d monitorsData) ErrorText() string { return d.Err }
@@ -403,14 +401,7 @@ func (h *Handler) renderMonitors(w http.ResponseWriter, r *http.Request, rc *req
 		h.fail(w, r, rc, err)
 		return
 	}
-	var cals []*warroom.Calendar
-	if h.d.Calendars != nil {
-		if cals, err = h.d.Calendars.FindCalendars(r.Context()); err != nil {
-			h.fail(w, r, rc, err)
-			return
-		}
-	}
-	h.render(w, r, rc, status, "monitors", rc.L.T("nav.monitors"), monitorsData{Monitors: ms, Services: ss, Names: names, Base: baseURL(r), Err: errMsg, Calendars: cals})
+	h.render(w, r, rc, status, "monitors", rc.L.T("nav.monitors"), monitorsData{Monitors: ms, Services: ss, Names: names, Base: baseURL(r), Err: errMsg})
 }
 
 func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request, rc *request) {
@@ -426,7 +417,6 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request, rc *requ
 	if r.PostFormValue("weekdays") != "" {
 		m.BusinessHours.Days = []int{1, 2, 3, 4, 5}
 	}
-	m.BusinessHours.CalendarID, _ = strconv.ParseInt(r.PostFormValue("calendar_id"), 10, 64)
 	if err := h.d.Monitors.CreateMonitor(r.Context(), m); err != nil {
 		h.renderMonitors(w, r, rc, statusFor(warroom.ErrorCode(err)), h.errorText(r, rc, err))
 		return
