@@ -71,6 +71,8 @@ type Deps struct {
 	Maintenance  warroom.MaintenanceService
 	// Hooks serves outbound event webhooks.
 	Hooks warroom.HookService
+	// Insights computes the numbers of docs/insights.md.
+	Insights warroom.InsightsService
 	// Ready reports whether the server can serve requests, for /readyz;
 	// nil means always ready.
 	Ready func(ctx context.Context) error

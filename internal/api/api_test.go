@@ -56,7 +56,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Timeline: db, Users: db, Audit: db, Ready: db.Ping, Logger: logger,
 		Teams: db, Approvals: db, AuditVerifier: db, Invites: db, Refusals: db,
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db, Calendars: db,
-		Changes: db, ChangePolicy: db, ChangeKeys: db,
+		Changes: db, ChangePolicy: db, ChangeKeys: db, Insights: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
 		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db,

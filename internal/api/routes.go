@@ -127,6 +127,13 @@ func routes(h *handler) []route {
 		r(patch, "/api/v1/action-items/{id}", respond, h.updateActionItem),
 		r(get, "/api/v1/reminders", read, h.listReminders),
 		r(get, "/api/v1/search", read, h.search),
+
+		r(get, "/api/v1/insights/incidents", read, h.insightsIncidents),
+		r(get, "/api/v1/insights/sla", read, h.insightsSLA),
+		r(get, "/api/v1/insights/loss", read, h.insightsLoss),
+		r(get, "/api/v1/insights/oncall", read, h.insightsOnCall),
+		r(get, "/api/v1/insights/action-items", read, h.insightsActionItems),
+		r(get, "/api/v1/insights/changes", read, h.insightsChanges),
 		// Not under /incidents/{id}: it reveals other incidents, which a
 		// role scoped to some services must not see.
 		r(get, "/api/v1/similar-incidents/{id}", read, h.similarIncidents),

@@ -203,7 +203,7 @@ func (m *Main) handler() (http.Handler, error) {
 	apiHandler := api.New(api.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Audit: db,
-		Changes: db, ChangePolicy: db, ChangeKeys: db,
+		Changes: db, ChangePolicy: db, ChangeKeys: db, Insights: db,
 		Teams: db, Approvals: db, AuditVerifier: db, Invites: db, Refusals: db,
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db, Calendars: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
