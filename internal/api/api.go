@@ -71,6 +71,8 @@ type Deps struct {
 	Maintenance  warroom.MaintenanceService
 	// Hooks serves outbound event webhooks.
 	Hooks warroom.HookService
+	// Drills serves game days: scenarios, runs, reports; nil answers 404.
+	Drills warroom.DrillService
 	// Insights computes the numbers of docs/insights.md.
 	Insights warroom.InsightsService
 	// Ready reports whether the server can serve requests, for /readyz;

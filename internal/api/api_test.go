@@ -59,7 +59,7 @@ func deps(db *store.DB, logger *slog.Logger) api.Deps {
 		Changes: db, ChangePolicy: db, ChangeKeys: db, Insights: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
-		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db,
+		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db, Drills: db,
 		Hooks: db,
 	}
 }

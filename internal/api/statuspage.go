@@ -118,6 +118,9 @@ type statusUpdateRequest struct {
 	PublicStatus warroom.PublicStatus      `json:"public_status"`
 	PublicTitle  string                    `json:"public_title"`
 	Components   []warroom.ComponentImpact `json:"components"`
+	// RealWorld sends one public update of a drill to the real status
+	// page and its subscribers; it is audited.
+	RealWorld bool `json:"real_world"`
 }
 
 func (h *handler) postStatusUpdate(w http.ResponseWriter, r *http.Request) error {
@@ -132,7 +135,7 @@ func (h *handler) postStatusUpdate(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	u := &warroom.StatusUpdate{Audience: req.Audience, WhatHappened: req.WhatHappened, Impact: req.Impact, Actions: req.Actions,
-		PublicStatus: req.PublicStatus, PublicTitle: req.PublicTitle, Components: req.Components, NextUpdateBy: req.NextUpdateBy}
+		PublicStatus: req.PublicStatus, PublicTitle: req.PublicTitle, Components: req.Components, NextUpdateBy: req.NextUpdateBy, RealWorld: req.RealWorld}
 	if err := h.Stakeholders.PostStatusUpdate(r.Context(), id, u); err != nil {
 		return err
 	}

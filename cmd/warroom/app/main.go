@@ -208,7 +208,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Postmortems: db, ActionItems: db, Reminders: db, Search: db, Calendars: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db, Notifications: db,
-		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db,
+		Integrations: db, Alerts: db, Routing: db, Monitors: db, Maintenance: db, Drills: db,
 		Hooks:  db,
 		Ready:  db.Ping,
 		Logger: m.Logger,
