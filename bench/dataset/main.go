@@ -42,6 +42,7 @@ import (
 
 	"github.com/warroomhq/warroom/bench/benchdb"
 	"github.com/warroomhq/warroom/cmd/warroom/app"
+	"github.com/warroomhq/warroom/internal/secret"
 	"github.com/warroomhq/warroom/internal/store"
 )
 
@@ -196,7 +197,17 @@ func generate(ctx context.Context, dsn, key string, creds credentials, spec stor
 	if isPostgres(dsn) {
 		fmt.Printf("database: %s\n", dsn)
 	}
-	db, err := store.Open(ctx, dsn, store.Options{Logger: slog.New(slog.DiscardHandler)})
+	// The store writes the audit log the server keyed (reminders are
+	// audited), with the key the server derived from its key file.
+	k, err := secret.LoadKey("", key)
+	if err != nil {
+		return err
+	}
+	auditKey, err := secret.DeriveKey(k, secret.PurposeAudit)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(ctx, dsn, store.Options{Logger: slog.New(slog.DiscardHandler), AuditKey: auditKey})
 	if err != nil {
 		return err
 	}

@@ -109,6 +109,7 @@ type generator struct {
 	services []genService
 	changes  []genChange // by start time
 	alerts   int         // alerts written so far
+	noiseAt  []time.Time // when the alerts that opened nothing fire, in order
 }
 
 type genUser struct {
@@ -285,8 +286,29 @@ func (g *generator) finish(ctx context.Context) error {
 			return fmt.Errorf("dataset: sequence of %s: %w", name, err)
 		}
 	}
-	if _, err := g.db.write.ExecContext(ctx, `ANALYZE`); err != nil {
-		return fmt.Errorf("dataset: analyze: %w", err)
+	// The reminders a year of postmortems and action items has had are
+	// recorded as the engine would have recorded them over the year, so
+	// that a server started on the data does not spend its first minutes
+	// catching up.
+	for i := 0; i < 1000; i++ {
+		rs, err := g.db.RunReminders(ctx, g.spec.End)
+		if err != nil {
+			return fmt.Errorf("dataset: reminders: %w", err)
+		}
+		if len(rs) == 0 {
+			break
+		}
+		g.rows["reminders"] += len(rs)
+	}
+	// What autovacuum and PRAGMA optimize do to a database in use: fresh
+	// planner statistics, and on PostgreSQL a visibility map for
+	// index-only scans.
+	q := `ANALYZE`
+	if g.db.d.postgres {
+		q = `VACUUM ANALYZE`
+	}
+	if _, err := g.db.write.ExecContext(ctx, q); err != nil {
+		return fmt.Errorf("dataset: %s: %w", q, err)
 	}
 	return nil
 }
@@ -467,9 +489,10 @@ func (g *generator) service() int {
 func (g *generator) changeRecords(ctx context.Context) error {
 	kinds := []warroom.ChangeKind{warroom.ChangeDeploy, warroom.ChangeDeploy, warroom.ChangeDeploy, warroom.ChangeConfiguration, warroom.ChangeMigration, warroom.ChangeInfrastructure, warroom.ChangeDataOperation}
 	risks := []warroom.Risk{warroom.RiskLow, warroom.RiskLow, warroom.RiskMedium, warroom.RiskHigh}
+	times := g.times(g.spec.Changes)
 	for i := 0; i < g.spec.Changes; i++ {
 		si := g.pick(len(g.services))
-		c := genChange{id: g.id("changes"), service: si, at: g.at()}
+		c := genChange{id: g.id("changes"), service: si, at: times[i]}
 		s := g.services[si]
 		state, end := warroom.ChangeCompleted, c.at.Add(g.after(20*time.Minute))
 		switch r := g.rng.Float64(); {
@@ -490,21 +513,51 @@ func (g *generator) changeRecords(ctx context.Context) error {
 		}
 		g.changes = append(g.changes, c)
 	}
-	// Incidents look for the latest change on their service before them.
-	slices.SortStableFunc(g.changes, func(a, b genChange) int { return a.at.Compare(b.at) })
 	return nil
 }
 
-func (g *generator) incidents(ctx context.Context) error {
-	if g.spec.Incidents == 0 {
-		return nil
+// times are n instants of the period in time order: ids follow time, as
+// they do in a database that grew over the period.
+func (g *generator) times(n int) []time.Time {
+	ts := make([]time.Time, n)
+	for i := range ts {
+		ts[i] = g.at()
 	}
-	// About four in ten alerts join an incident.
-	budget := g.spec.Alerts * 4 / 10
-	perIncident := float64(budget) / float64(g.spec.Incidents)
-	end := g.spec.End
-	for i := 0; i < g.spec.Incidents; i++ {
-		if err := g.incident(ctx, i, perIncident, &budget, end); err != nil {
+	slices.SortFunc(ts, time.Time.Compare)
+	return ts
+}
+
+// plannedIncident is decided before any row is written, so that the alerts
+// that opened nothing can be spread between the incidents in time order.
+type plannedIncident struct {
+	detected time.Time
+	byAlert  bool
+	alerts   int
+}
+
+func (g *generator) incidents(ctx context.Context) error {
+	// About four in ten alerts join an incident; most incidents are opened
+	// by one.
+	perIncident := float64(g.spec.Alerts) * 0.4 / float64(max(1, g.spec.Incidents))
+	plan := make([]plannedIncident, g.spec.Incidents)
+	left := g.spec.Alerts
+	for i, t := range g.times(g.spec.Incidents) {
+		p := plannedIncident{detected: t, byAlert: g.chance(0.85)}
+		if p.byAlert {
+			p.alerts = 1 + int(g.rng.ExpFloat64()*max(0, perIncident-1))
+		} else {
+			p.alerts = int(g.rng.ExpFloat64() * max(0, perIncident-1))
+		}
+		p.alerts = min(p.alerts, left)
+		left -= p.alerts
+		plan[i] = p
+	}
+	g.noiseAt = g.times(left)
+	for i, p := range plan {
+		if err := g.noiseUntil(ctx, p.detected); err != nil {
+			return err
+		}
+		if err := g.incident(ctx, p); err != nil {
 			return err
 		}
 		if i%2000 == 1999 {
@@ -516,7 +569,8 @@ func (g *generator) incidents(ctx context.Context) error {
 	return nil
 }
 
-func (g *generator) incident(ctx context.Context, i int, perIncident float64, budget *int, end time.Time) error {
+func (g *generator) incident(ctx context.Context, p plannedIncident) error {
+	end := g.spec.End
 	id := g.id("incidents")
 	si := g.service()
 	s := g.services[si]
@@ -524,7 +578,7 @@ func (g *generator) incident(ctx context.Context, i int, perIncident float64, bu
 	typ := genTypes[g.weighted(genTypeWeight)]
 	a := genAlerts[g.pick(len(genAlerts))]
 	title := fmt.Sprintf(a.summary, s.name)
-	detected := g.at()
+	detected, byAlert := p.detected, p.byAlert
 	responder := g.users[g.pick(len(g.users))]
 	commander := g.users[g.pick(len(g.users))]
 
@@ -561,7 +615,6 @@ func (g *generator) incident(ctx context.Context, i int, perIncident float64, bu
 		}
 	}
 	var createdBy any
-	byAlert := g.chance(0.85)
 	if !byAlert {
 		createdBy = responder.id
 	}
@@ -665,13 +718,7 @@ func (g *generator) incident(ctx context.Context, i int, perIncident float64, bu
 		}
 	}
 	// The incident's alerts: one opened it, the rest joined.
-	n := 1 + int(g.rng.ExpFloat64()*(perIncident-1))
-	if !byAlert {
-		n--
-	}
-	n = min(n, *budget)
-	*budget -= n
-	for k := 0; k < n; k++ {
+	for k := 0; k < p.alerts; k++ {
 		first := detected.Add(time.Duration(k) * time.Duration(g.rng.IntN(60)) * time.Second)
 		status, resolvedAt := warroom.AlertFiring, resAt
 		if resAt != nil {
@@ -780,13 +827,14 @@ func (g *generator) alert(ctx context.Context, si int, name, summary string, sta
 	return err
 }
 
-// noise is the alerts that opened nothing: resolved on their own, a few
-// still firing or acknowledged.
-func (g *generator) noise(ctx context.Context) error {
-	for g.alerts < g.spec.Alerts {
+// noiseUntil writes the alerts that opened nothing up to t: resolved on
+// their own, a few still firing or acknowledged.
+func (g *generator) noiseUntil(ctx context.Context, t time.Time) error {
+	for len(g.noiseAt) > 0 && g.noiseAt[0].Before(t) {
+		first := g.noiseAt[0]
+		g.noiseAt = g.noiseAt[1:]
 		si := g.service()
 		a := genAlerts[g.pick(len(genAlerts))]
-		first := g.at()
 		status := warroom.AlertResolved
 		res := first.Add(g.after(10 * time.Minute))
 		resolved := &res
@@ -801,4 +849,9 @@ func (g *generator) noise(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// noise writes the alerts after the last incident.
+func (g *generator) noise(ctx context.Context) error {
+	return g.noiseUntil(ctx, g.spec.End.Add(time.Hour))
 }
