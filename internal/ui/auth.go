@@ -53,7 +53,13 @@ func (h *Handler) wrap(rt Route, fn handlerFunc) http.Handler {
 		if r.Method == http.MethodPost {
 			// PostgreSQL refuses NUL and bytes that are not UTF-8 where
 			// SQLite stores them; a 400 on both beats a 500 on one.
-			_ = r.ParseForm()
+			// A file upload (a calendar import) is parsed here too, so
+			// that its CSRF field and text fields are checked alike.
+			if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+				_ = r.ParseMultipartForm(maxFormBytes)
+			} else {
+				_ = r.ParseForm()
+			}
 			if name := server.NotText(r.PostForm); name != "" {
 				h.renderError(w, r, rc, http.StatusBadRequest, rc.L.T("error.not_text", "Field", name))
 				return

@@ -41,6 +41,7 @@ var navItems = []navItem{
 	{Group: "configure", Key: "nav.services", Href: "/services", Pages: []string{"services", "routing"}},
 	{Group: "configure", Key: "nav.integrations", Href: "/integrations", Pages: []string{"integrations"}, Perm: admin, Shown: func(d *Deps) bool { return d.Integrations != nil }},
 	{Group: "configure", Key: "nav.severity", Href: "/severity", Pages: []string{"severity"}},
+	{Group: "configure", Key: "nav.calendars", Href: "/calendars", Pages: []string{"calendars", "calendar"}, Shown: func(d *Deps) bool { return d.Calendars != nil }},
 	{Group: "configure", Key: "nav.sops", Href: "/sops", Pages: []string{"sops", "sop"}},
 	{Group: "configure", Key: "nav.status_page", Href: "/admin/status-page", Pages: []string{"status_admin"}, Shown: func(d *Deps) bool { return d.StatusPage != nil }},
 	{Group: "configure", Key: "nav.stakeholders", Href: "/stakeholders", Pages: []string{"stakeholders"}, Shown: func(d *Deps) bool { return d.Stakeholders != nil }},

@@ -147,6 +147,15 @@ func (h *Handler) routes() []route {
 		rt("POST", "/maintenance", respond, h.maintenanceWindowCreate),
 		rt("POST", "/maintenance/{id}/end", respond, h.maintenanceWindowEnd),
 
+		rt("GET", "/calendars", read, h.calendarList),
+		rt("POST", "/calendars", admin, h.calendarCreate),
+		rt("GET", "/calendars/{id}", read, h.calendarShow),
+		rt("POST", "/calendars/{id}/days", admin, h.calendarAddDay),
+		rt("POST", "/calendars/{id}/days/remove", admin, h.calendarRemoveDay),
+		rt("POST", "/calendars/{id}/import", admin, h.calendarImport),
+		rt("POST", "/calendars/{id}/freezes", admin, h.calendarFreezes),
+		rt("POST", "/calendars/{id}/delete", admin, h.calendarDelete),
+
 		rt("GET", "/profile", read, h.profileShow),
 		rt("POST", "/profile", read, h.profileUpdate),
 		rt("POST", "/profile/password", read, h.profilePassword),

@@ -50,6 +50,10 @@ type Deps struct {
 	Postmortems warroom.PostmortemService
 	ActionItems warroom.ActionItemService
 	Search      warroom.SearchService
+
+	// Calendars serves the working calendar pages; nil hides them (404).
+	Calendars warroom.CalendarService
+
 	// OIDC enables "Sign in with SSO"; nil hides it.
 	OIDC *OIDC
 	// Audit, AuditVerifier and Approvals serve the admin pages; nil hides

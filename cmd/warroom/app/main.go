@@ -246,7 +246,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Timeline: db, Users: db, Sessions: db,
 		Changes: db, ChangePolicy: db,
 		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db, Invites: db, Refusals: db,
-		Postmortems: db, ActionItems: db, Search: db,
+		Postmortems: db, ActionItems: db, Search: db, Calendars: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
 		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
