@@ -56,6 +56,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
 		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
+		Hooks:  db,
 		Logger: logger, PollInterval: 100 * time.Millisecond,
 	})
 	if err != nil {

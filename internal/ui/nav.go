@@ -40,6 +40,7 @@ var navItems = []navItem{
 
 	{Group: "configure", Key: "nav.services", Href: "/services", Pages: []string{"services", "routing"}},
 	{Group: "configure", Key: "nav.integrations", Href: "/integrations", Pages: []string{"integrations"}, Perm: admin, Shown: func(d *Deps) bool { return d.Integrations != nil }},
+	{Group: "configure", Key: "nav.webhooks", Href: "/admin/webhooks", Pages: []string{"webhooks", "webhook"}, Perm: admin, Shown: func(d *Deps) bool { return d.Hooks != nil }},
 	{Group: "configure", Key: "nav.severity", Href: "/severity", Pages: []string{"severity"}},
 	{Group: "configure", Key: "nav.calendars", Href: "/calendars", Pages: []string{"calendars", "calendar"}, Shown: func(d *Deps) bool { return d.Calendars != nil }},
 	{Group: "configure", Key: "nav.sops", Href: "/sops", Pages: []string{"sops", "sop"}},

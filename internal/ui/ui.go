@@ -85,6 +85,9 @@ type Deps struct {
 	Monitors     warroom.MonitorService
 	Maintenance  warroom.MaintenanceService
 
+	// Hooks serves the outbound webhook pages; nil hides them (404).
+	Hooks warroom.HookService
+
 	Logger *slog.Logger
 	// Refusals records refused requests in the audit log; nil records
 	// none.

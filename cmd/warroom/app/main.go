@@ -250,6 +250,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
 		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
+		Hooks:  db,
 		Logger: m.Logger,
 		// People reach an https:// public URL through a proxy that ends
 		// TLS: the browser still sees HTTPS, so cookies must be Secure.
