@@ -114,8 +114,21 @@ func icsKind(e *ical.Event, summary string, def warroom.CalendarDayKind) (warroo
 	return def, nil
 }
 
+// decodeICS decodes an iCalendar file. go-ical's decoder panics on some
+// malformed content lines (a parameter without a value at the end of a
+// line, found by FuzzParse), so a panic is turned into the invalid-file
+// error it stands for.
+func decodeICS(data []byte) (cal *ical.Calendar, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cal, err = nil, fmt.Errorf("malformed content line")
+		}
+	}()
+	return ical.NewDecoder(bytes.NewReader(data)).Decode()
+}
+
 func parseICS(data []byte, def warroom.CalendarDayKind) ([]warroom.CalendarDay, error) {
-	cal, err := ical.NewDecoder(bytes.NewReader(data)).Decode()
+	cal, err := decodeICS(data)
 	if err != nil {
 		return nil, warroom.FieldErrorf("file", "is not an iCalendar file: %v", err)
 	}
