@@ -51,18 +51,20 @@ func (h *handler) listActionItems(w http.ResponseWriter, r *http.Request) error 
 }
 
 type actionItemRequest struct {
-	IncidentID   string                     `json:"incident_id"`
-	PostmortemID *int64                     `json:"postmortem_id"`
-	Title        string                     `json:"title"`
-	Description  string                     `json:"description"`
-	OwnerID      int64                      `json:"owner_id"`
-	DueDate      time.Time                  `json:"due_date"`
-	Priority     warroom.ActionItemPriority `json:"priority"`
-	Kind         warroom.ActionItemKind     `json:"kind"`
-	Status       warroom.ActionItemStatus   `json:"status"`
-	Links        []string                   `json:"links"`
-	SourceType   string                     `json:"source_type"`
-	SourceID     int64                      `json:"source_id"`
+	IncidentID   string    `json:"incident_id"`
+	PostmortemID *int64    `json:"postmortem_id"`
+	Title        string    `json:"title"`
+	Description  string    `json:"description"`
+	OwnerID      int64     `json:"owner_id"`
+	DueDate      time.Time `json:"due_date"`
+	// DueWorkingDays dates the item by the postmortem policy's calendar.
+	DueWorkingDays int                        `json:"due_working_days"`
+	Priority       warroom.ActionItemPriority `json:"priority"`
+	Kind           warroom.ActionItemKind     `json:"kind"`
+	Status         warroom.ActionItemStatus   `json:"status"`
+	Links          []string                   `json:"links"`
+	SourceType     string                     `json:"source_type"`
+	SourceID       int64                      `json:"source_id"`
 }
 
 func (h *handler) createActionItem(w http.ResponseWriter, r *http.Request) error {
@@ -71,7 +73,7 @@ func (h *handler) createActionItem(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	a := &warroom.ActionItem{PostmortemID: req.PostmortemID, Title: req.Title, Description: req.Description, OwnerID: req.OwnerID,
-		DueDate: req.DueDate, Priority: req.Priority, Kind: req.Kind, Status: req.Status, Links: req.Links, SourceType: req.SourceType, SourceID: req.SourceID}
+		DueDate: req.DueDate, DueWorkingDays: req.DueWorkingDays, Priority: req.Priority, Kind: req.Kind, Status: req.Status, Links: req.Links, SourceType: req.SourceType, SourceID: req.SourceID}
 	if req.IncidentID != "" {
 		id, err := warroom.ParseNumber(req.IncidentID)
 		if err != nil {

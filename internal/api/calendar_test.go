@@ -143,3 +143,46 @@ func TestCalendarLowerRoleRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestCalendarFollowers: a flow monitor, the postmortem policy and an
+// action item take a calendar through the API; an unknown one names its
+// field.
+func TestCalendarFollowers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		h := newHarness(t, engine)
+		var c calendarBody
+		h.ok(h.adminToken, http.MethodPost, "/api/v1/calendars", map[string]any{"name": "China", "region": "CN"}, http.StatusCreated, &c)
+		h.ok(h.adminToken, http.MethodPost, "/api/v1/services", map[string]any{"name": "crm", "tier": 2}, http.StatusCreated, nil)
+		flow := func(cal int64) map[string]any {
+			return map[string]any{"service": "crm", "name": fmt.Sprintf("leads %d", cal), "kind": "flow", "min_events": 1, "window_seconds": 1800,
+				"business_hours": map[string]any{"days": []int{1, 2, 3, 4, 5}, "start": "09:00", "end": "18:00", "time_zone": "Asia/Shanghai", "calendar_id": cal}}
+		}
+		var m warroom.Monitor
+		h.ok(h.adminToken, http.MethodPost, "/api/v1/monitors", flow(c.ID), http.StatusCreated, &m)
+		if m.BusinessHours.CalendarID != c.ID {
+			t.Errorf("monitor calendar = %d", m.BusinessHours.CalendarID)
+		}
+		h.fail(h.adminToken, http.MethodPost, "/api/v1/monitors", flow(4040), http.StatusUnprocessableEntity, "business_hours.calendar_id")
+
+		p := warroom.DefaultPostmortemPolicy()
+		p.CalendarID = 4040
+		h.fail(h.adminToken, http.MethodPut, "/api/v1/postmortem-policy", p, http.StatusUnprocessableEntity, "calendar_id")
+		p.CalendarID = c.ID
+		h.ok(h.adminToken, http.MethodPut, "/api/v1/postmortem-policy", p, http.StatusOK, nil)
+
+		inc := h.declare(map[string]any{"title": "Leads stuck", "severity": "P2", "severity_reason": "test"})
+		var a warroom.ActionItem
+		h.ok(h.responderToken, http.MethodPost, "/api/v1/action-items", map[string]any{"incident_id": inc.Number, "title": "Alert on stuck leads",
+			"owner_id": h.responder.ID, "kind": "detect", "due_working_days": 3}, http.StatusCreated, &a)
+		cal, err := h.db.FindCalendarByID(context.Background(), c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := cal.AddWorkingDays(time.Now(), 3).In(cal.Location())
+		if got := a.DueDate.In(cal.Location()); got.Format("2006-01-02 15:04") != want.Format("2006-01-02")+" 18:00" {
+			t.Errorf("due %v, want 18:00 on %s", got, want.Format("2006-01-02"))
+		}
+		h.fail(h.responderToken, http.MethodPost, "/api/v1/action-items", map[string]any{"incident_id": inc.Number, "title": "x",
+			"owner_id": h.responder.ID, "kind": "detect"}, http.StatusUnprocessableEntity, "due_date")
+	})
+}
