@@ -400,3 +400,18 @@ func actionItemDue(ctx context.Context, tx *tx, n int) (time.Time, error) {
 	y, m, d := day.In(loc).Date()
 	return time.Date(y, m, d, 18, 0, 0, 0, loc).UTC(), nil
 }
+
+// reminderDayOff reports whether tx.now falls on a day off of the
+// postmortem policy's calendar.
+func reminderDayOff(ctx context.Context, tx *tx, p *warroom.PostmortemPolicy) (bool, error) {
+	if p.CalendarID == 0 {
+		return false, nil
+	}
+	c, err := findCalendar(ctx, tx, p.CalendarID)
+	if warroom.ErrorCode(err) == warroom.ENOTFOUND {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	return !c.IsWorkingDay(tx.now), nil
+}

@@ -257,3 +257,48 @@ func TestHolidayFreezes(t *testing.T) {
 		}
 	})
 }
+
+// TestRemindersWaitForWorkingDay: an action item overdue during National
+// Day is not chased on the holiday; the owner hears of it on the first
+// working day after.
+func TestRemindersWaitForWorkingDay(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		cn := e.calendar(t, &warroom.Calendar{Name: "China", Region: "CN"})
+		p := warroom.DefaultPostmortemPolicy()
+		p.CalendarID = cn.ID
+		if err := e.db.UpdatePostmortemPolicy(e.ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+		owner, _, _ := storetest.User(t, e.db, warroom.UserRoleResponder)
+		e.setClock(time.Date(2026, 9, 28, 9, 0, 0, 0, shanghai))
+		inc := e.declare(t, &warroom.Incident{Title: "Leads stuck", Summary: "CRM", Severity: warroom.P3, SeverityReason: "test"})
+		a := &warroom.ActionItem{IncidentID: inc.ID, Title: "Alert on stuck leads", OwnerID: owner.ID, Kind: warroom.ActionDetect,
+			DueDate: time.Date(2026, 9, 30, 18, 0, 0, 0, shanghai)}
+		if err := e.db.CreateActionItem(e.ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		for _, day := range []int{2, 5, 7} {
+			got, err := e.db.RunReminders(e.ctx, time.Date(2026, 10, day, 10, 0, 0, 0, shanghai))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 0 {
+				t.Fatalf("October %d (National Day): %d reminders, want them to wait", day, len(got))
+			}
+		}
+		got, err := e.db.RunReminders(e.ctx, time.Date(2026, 10, 8, 9, 0, 0, 0, shanghai))
+		if err != nil {
+			t.Fatal(err)
+		}
+		overdue := 0
+		for _, r := range got {
+			if r.Kind == warroom.ReminderActionItemOverdue && r.RecipientID == owner.ID {
+				overdue++
+			}
+		}
+		if overdue != 1 {
+			t.Errorf("first working day: %+v, want the owner told once", got)
+		}
+	})
+}

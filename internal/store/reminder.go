@@ -40,6 +40,14 @@ func (db *DB) RunReminders(ctx context.Context, now time.Time) ([]*warroom.Remin
 	if err := requirePostmortems(ctx, tx, policy); err != nil {
 		return nil, err
 	}
+	// Reminders are never urgent: on a day off of the policy's calendar
+	// they wait, and the first tick of the next working day sends them
+	// (each is sent once, so none is lost or doubled).
+	if wait, err := reminderDayOff(ctx, tx, policy); err != nil {
+		return nil, err
+	} else if wait {
+		return nil, tx.commit()
+	}
 	var out []*warroom.Reminder
 	pm, err := postmortemReminders(ctx, tx)
 	if err != nil {
