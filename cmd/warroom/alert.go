@@ -68,7 +68,7 @@ func (c *cli) newAlertListCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&service, "service", "", "only this service's alerts")
 	cmd.Flags().StringSliceVar(&statuses, "status", nil, "firing, acknowledged, resolved (repeatable)")
-	cmd.Flags().StringVarP(&q, "query", "q", "", "words in the summary, or a dedup key")
+	cmd.Flags().StringVarP(&q, "query", "q", "", "text in the summary or the dedup key (any part, any case)")
 	cmd.Flags().IntVar(&f.Limit, "limit", 50, "how many")
 	return cmd
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/warroomhq/warroom"
 )
@@ -349,7 +350,7 @@ func findAlert(ctx context.Context, tx *tx, id int64, lock bool) (*warroom.Alert
 // alertListQueries returns the alert list's count and page queries (the
 // page's LIMIT and OFFSET last) and their arguments; the plan test checks
 // that each filter is served by an index.
-func alertListQueries(f warroom.AlertFilter) (countQ, pageQ string, args []any) {
+func alertListQueries(d dialect, f warroom.AlertFilter) (countQ, pageQ string, args []any) {
 	where := []string{"1 = 1"}
 	for _, c := range []struct {
 		col string
@@ -366,8 +367,23 @@ func alertListQueries(f warroom.AlertFilter) (countQ, pageQ string, args []any) 
 		}
 	}
 	if f.Query != nil {
-		where = append(where, `(LOWER(summary) LIKE ? ESCAPE '\' OR dedup_key = ?)`)
-		args = append(args, "%"+escapeLike(strings.ToLower(*f.Query))+"%", *f.Query)
+		// The trigram index narrows the candidates (FTS5 on SQLite; on
+		// PostgreSQL pg_trgm GIN indexes serve ILIKE); the LIKE decides,
+		// so both engines find the same alerts. A term too short for a
+		// trigram is checked on every alert.
+		if d.postgres {
+			pat := "%" + escapeLike(*f.Query) + "%"
+			where = append(where, `(summary ILIKE ? ESCAPE '\' OR dedup_key ILIKE ? ESCAPE '\')`)
+			args = append(args, pat, pat)
+		} else {
+			if utf8.RuneCountInString(*f.Query) >= warroom.MinIndexedTermLen {
+				where = append(where, "id IN (SELECT rowid FROM alerts_fts WHERE alerts_fts MATCH ?)")
+				args = append(args, `"`+strings.ReplaceAll(*f.Query, `"`, `""`)+`"`)
+			}
+			pat := "%" + escapeLike(strings.ToLower(*f.Query)) + "%"
+			where = append(where, `(LOWER(summary) LIKE ? ESCAPE '\' OR LOWER(dedup_key) LIKE ? ESCAPE '\')`)
+			args = append(args, pat, pat)
+		}
 	}
 	w := strings.Join(where, " AND ")
 	return fmt.Sprintf("SELECT COUNT(*) FROM (SELECT 1 FROM alerts WHERE %s LIMIT %d) t", w, warroom.AlertCountLimit+1), `SELECT ` + alertColumns + ` FROM alerts WHERE ` + w + ` ORDER BY id DESC LIMIT ? OFFSET ?`, args
@@ -386,7 +402,7 @@ func (db *DB) FindAlerts(ctx context.Context, f warroom.AlertFilter) ([]*warroom
 	}
 	defer tx.rollback()
 	offset, limit := pageLimits(f.Offset, f.Limit)
-	countQ, pageQ, args := alertListQueries(f)
+	countQ, pageQ, args := alertListQueries(db.d, f)
 	// The total is its own COUNT(*) in the same snapshot, not COUNT(*)
 	// OVER(): the window reads every matching row, payload and all, before
 	// the first of the page, where the count is an index scan.

@@ -25,7 +25,7 @@ func AlertListPlans(ctx context.Context, db *DB, f warroom.AlertFilter) (countPl
 			return "", "", err
 		}
 	}
-	countQ, pageQ, args := alertListQueries(f)
+	countQ, pageQ, args := alertListQueries(db.d, f)
 	plan := func(q string, args ...any) (string, error) {
 		rows, err := tx.query(ctx, prefix+q, args...)
 		if err != nil {

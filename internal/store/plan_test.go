@@ -19,7 +19,7 @@ var fullScan = regexp.MustCompile(`(?m)(^|\s)SCAN alerts\s*$|Seq Scan on alerts`
 func TestAlertListPlans(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, engine string) {
 		db := storetest.Open(t, engine, nil)
-		id := int64(1)
+		id, query := int64(1), "支付回调"
 		for name, f := range map[string]warroom.AlertFilter{
 			"service":        {ServiceID: &id},
 			"service+status": {ServiceID: &id, Statuses: []warroom.AlertStatus{warroom.AlertFiring}},
@@ -27,6 +27,8 @@ func TestAlertListPlans(t *testing.T) {
 			"status":         {Statuses: []warroom.AlertStatus{warroom.AlertFiring}},
 			"integration":    {IntegrationID: &id},
 			"incident":       {IncidentID: &id},
+			"query":          {Query: &query},
+			"query+status":   {Query: &query, Statuses: []warroom.AlertStatus{warroom.AlertFiring}},
 		} {
 			count, page, err := store.AlertListPlans(context.Background(), db, f)
 			if err != nil {
