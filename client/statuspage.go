@@ -17,7 +17,7 @@ func (c *Client) PostStatusUpdate(ctx context.Context, ref string, u *warroom.St
 		return err
 	}
 	req := statusUpdateRequest{Audience: u.Audience, WhatHappened: u.WhatHappened, Impact: u.Impact, Actions: u.Actions,
-		NextUpdateBy: u.NextUpdateBy, PublicStatus: u.PublicStatus, PublicTitle: u.PublicTitle, Components: u.Components}
+		NextUpdateBy: u.NextUpdateBy, PublicStatus: u.PublicStatus, PublicTitle: u.PublicTitle, Components: u.Components, RealWorld: u.RealWorld}
 	return c.do(ctx, http.MethodPost, p+"/status-updates", nil, req, u)
 }
 
@@ -31,6 +31,7 @@ type statusUpdateRequest struct {
 	PublicStatus warroom.PublicStatus      `json:"public_status,omitempty"`
 	PublicTitle  string                    `json:"public_title,omitempty"`
 	Components   []warroom.ComponentImpact `json:"components,omitempty"`
+	RealWorld    bool                      `json:"real_world,omitempty"`
 }
 
 // FindStatusUpdates lists an incident's status updates, newest first.

@@ -156,6 +156,7 @@ talk to it over its HTTP API.`,
 		c.newHeartbeatCmd(),
 		c.newSilenceCmd(),
 		c.newCalendarCmd(),
+		c.newDrillCmd(),
 	)
 	root.AddCommand(c.newCompletionCmd(root))
 	trimHelp(root)

@@ -100,6 +100,7 @@ passes without a newer update.`,
 	f.DurationVar(&nextIn, "next-in", 0, "promise the next update within this long, e.g. 30m")
 	f.StringVar(&stage, "stage", "", "public stage: investigating, identified, monitoring or resolved")
 	f.StringVar(&u.PublicTitle, "title", "", "public title (default: the incident's title)")
+	f.BoolVar(&u.RealWorld, "real-world", false, "on a drill: send this one public update to the real status page and its subscribers (audited)")
 	f.StringArrayVar(&components, "component", nil, "NAME=STATUS for a public update, repeatable")
 	return cmd
 }
