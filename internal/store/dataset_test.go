@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -144,6 +145,47 @@ func TestAlertCountStopsAtLimit(t *testing.T) {
 		_, n, err = db.FindAlerts(ctx, warroom.AlertFilter{Statuses: []warroom.AlertStatus{warroom.AlertFiring}, Limit: 1})
 		if err != nil || n >= warroom.AlertCountLimit || n < len(firing) {
 			t.Fatalf("firing total = %d, %v; want the exact count (%d listed)", n, err, len(firing))
+		}
+	})
+}
+
+// TestFindIncidentsOfBusyService: a service with thousands of incidents is
+// paged in the same order, with the same total, as any other.
+func TestFindIncidentsOfBusyService(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := storetest.Open(t, engine, nil)
+		spec := smallDataset(5)
+		spec.Services, spec.Teams, spec.Incidents, spec.Alerts, spec.Changes = 1, 1, 2500, 3000, 10
+		if _, err := db.GenerateDataset(ctx, spec); err != nil {
+			t.Fatalf("GenerateDataset: %v", err)
+		}
+		ss, _, err := db.FindServices(ctx, warroom.ServiceFilter{Limit: 10})
+		if err != nil || len(ss) != 1 {
+			t.Fatalf("FindServices = %d, %v", len(ss), err)
+		}
+		all, n, err := db.FindIncidents(ctx, warroom.IncidentFilter{Offset: 100, Limit: 50})
+		if err != nil || n != spec.Incidents {
+			t.Fatalf("FindIncidents = %d, %v", n, err)
+		}
+		mine, n, err := db.FindIncidents(ctx, warroom.IncidentFilter{ServiceID: &ss[0].ID, Offset: 100, Limit: 50})
+		if err != nil || n != spec.Incidents || len(mine) != 50 {
+			t.Fatalf("FindIncidents of the service = %d (total %d), %v; want 50 of %d", len(mine), n, err, spec.Incidents)
+		}
+		for i := range mine {
+			if mine[i].ID != all[i].ID {
+				t.Fatalf("page %d: incident %d, want %d as in the unfiltered list", i, mine[i].ID, all[i].ID)
+			}
+		}
+		q := "latency"
+		hits, n, err := db.FindIncidents(ctx, warroom.IncidentFilter{ServiceID: &ss[0].ID, Query: &q, Limit: warroom.MaxPageSize})
+		if err != nil || n == 0 {
+			t.Fatalf("FindIncidents q=%s = %d, %v; want some", q, n, err)
+		}
+		for _, inc := range hits {
+			if !strings.Contains(strings.ToLower(inc.Title+inc.Summary), q) {
+				t.Fatalf("q=%s found %q", q, inc.Title)
+			}
 		}
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/warroomhq/warroom"
 )
@@ -195,6 +196,13 @@ func (db *DB) FindIncidents(ctx context.Context, filter warroom.IncidentFilter) 
 	return incs, n, tx.commit()
 }
 
+// serviceCond filters incidents by service; busyService is the number of
+// incidents past which a service's page is read in page order.
+const (
+	serviceCond = "i.id IN (SELECT incident_id FROM incident_services WHERE service_id = ?)"
+	busyService = 2000
+)
+
 func findIncidents(ctx context.Context, tx *tx, filter warroom.IncidentFilter) ([]*warroom.Incident, int, error) {
 	where, args := []string{"1 = 1"}, []any{}
 	if v := filter.ID; v != nil {
@@ -215,7 +223,7 @@ func findIncidents(ctx context.Context, tx *tx, filter warroom.IncidentFilter) (
 	if v := filter.ServiceID; v != nil {
 		// IN, not a correlated EXISTS: the count reads the service's rows of
 		// incident_services_service instead of probing for every incident.
-		where = append(where, "i.id IN (SELECT incident_id FROM incident_services WHERE service_id = ?)")
+		where = append(where, serviceCond)
 		args = append(args, *v)
 	}
 	if v := filter.Type; v != nil {
@@ -228,6 +236,17 @@ func findIncidents(ctx context.Context, tx *tx, filter warroom.IncidentFilter) (
 		where, args = append(where, "i.detected_at < ?"), append(args, *v)
 	}
 	if v := filter.Query; v != nil && *v != "" {
+		// The search index holds every incident's title and summary; it
+		// narrows the candidates (FTS5 trigram on SQLite, pg_trgm under
+		// ILIKE on PostgreSQL) and the LIKE decides, on both engines alike.
+		if tx.d.postgres {
+			pat := "%" + escapeLike(*v) + "%"
+			where = append(where, `i.id IN (SELECT ref_id FROM search_docs WHERE doc_type = 'incident' AND (title ILIKE ? ESCAPE '\' OR body ILIKE ? ESCAPE '\'))`)
+			args = append(args, pat, pat)
+		} else if utf8.RuneCountInString(*v) >= warroom.MinIndexedTermLen {
+			where = append(where, `i.id IN (SELECT d.ref_id FROM search_docs d WHERE d.doc_type = 'incident' AND d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?))`)
+			args = append(args, `"`+strings.ReplaceAll(*v, `"`, `""`)+`"`)
+		}
 		pat := "%" + escapeLike(strings.ToLower(*v)) + "%"
 		where = append(where, `(LOWER(i.title) LIKE ? ESCAPE '\' OR LOWER(i.summary) LIKE ? ESCAPE '\')`)
 		args = append(args, pat, pat)
@@ -241,7 +260,12 @@ func findIncidents(ctx context.Context, tx *tx, filter warroom.IncidentFilter) (
 	// COUNT(*) OVER(): the window makes SQLite sort every matching row
 	// (8 ms for 10,000 incidents) where the count is an index scan (0.2 ms)
 	// and the page is read straight off the (severity, detected_at) index.
-	n, err := count(ctx, tx, "SELECT COUNT(*) FROM incidents i WHERE "+cond, args...)
+	countQ := "SELECT COUNT(*) FROM incidents i WHERE " + cond
+	if len(where) == 2 && filter.ServiceID != nil {
+		// A service's incidents alone are counted from its index rows.
+		countQ = "SELECT COUNT(*) FROM incident_services WHERE service_id = ?"
+	}
+	n, err := count(ctx, tx, countQ, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -249,8 +273,16 @@ func findIncidents(ctx context.Context, tx *tx, filter warroom.IncidentFilter) (
 	if n == 0 || offset >= n {
 		return incs, n, nil
 	}
+	pageCond := cond
+	if filter.ServiceID != nil && n > busyService && !tx.d.postgres {
+		// A busy service's page is found faster by walking the incidents
+		// in page order and keeping the service's (a few hundred rows)
+		// than by reading all its incidents and sorting them; the unary
+		// plus keeps SQLite from choosing the latter.
+		pageCond = strings.Replace(cond, serviceCond, "+"+serviceCond, 1)
+	}
 	rows, err := tx.query(ctx, `SELECT `+incidentColumns+` FROM incidents i
-		WHERE `+cond+` ORDER BY i.severity, i.detected_at, i.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
+		WHERE `+pageCond+` ORDER BY i.severity, i.detected_at, i.id LIMIT ? OFFSET ?`, append(args, limit, offset)...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("find incidents: %w", err)
 	}
