@@ -2,6 +2,7 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -50,18 +51,42 @@ func (h *Handler) postmortemList(w http.ResponseWriter, r *http.Request, rc *req
 		h.renderError(w, r, rc, http.StatusNotFound, rc.L.T("error.status.404"))
 		return
 	}
-	f := warroom.PostmortemFilter{Limit: warroom.MaxPageSize}
-	status := r.URL.Query().Get("status")
+	q := r.URL.Query()
+	f := warroom.PostmortemFilter{Limit: listPageSize}
+	status := q.Get("status")
 	if status != "" {
 		f.Statuses = []warroom.PostmortemStatus{warroom.PostmortemStatus(status)}
+	}
+	if off, err := strconv.Atoi(q.Get("offset")); err == nil && off > 0 {
+		f.Offset = off
 	}
 	ps, n, err := h.d.Postmortems.FindPostmortems(r.Context(), f)
 	if err != nil {
 		h.fail(w, r, rc, err)
 		return
 	}
-	h.render(w, r, rc, http.StatusOK, "postmortems", rc.L.T("nav.postmortems"), map[string]any{"Postmortems": ps, "Total": n, "Status": status,
-		"Statuses": []warroom.PostmortemStatus{warroom.PostmortemDraft, warroom.PostmortemInReview, warroom.PostmortemPublished}})
+	// A year holds thousands of postmortems: pages of fifty, as the
+	// incident list has.
+	page := func(off int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Set("offset", strconv.Itoa(off))
+		return "/postmortems?" + v.Encode()
+	}
+	var prev, next string
+	if f.Offset > 0 {
+		prev = page(max(0, f.Offset-listPageSize))
+	}
+	if f.Offset+len(ps) < n {
+		next = page(f.Offset + listPageSize)
+	}
+	h.render(w, r, rc, http.StatusOK, "postmortems", rc.L.T("nav.postmortems"), map[string]any{
+		"Postmortems": ps, "Total": n, "Status": status,
+		"Statuses": []warroom.PostmortemStatus{warroom.PostmortemDraft, warroom.PostmortemInReview, warroom.PostmortemPublished},
+		"From":     f.Offset + 1, "To": f.Offset + len(ps), "Prev": prev, "Next": next,
+	})
 }
 
 func (h *Handler) postmortemCreate(w http.ResponseWriter, r *http.Request, rc *request) {
