@@ -32,6 +32,9 @@ type Options struct {
 	Deadline time.Duration
 	Now      func() time.Time
 	Logger   *slog.Logger
+	// Observe, if set, is told every module tick's duration and error,
+	// for metrics.
+	Observe func(module string, d time.Duration, err error)
 }
 
 // Engine runs its modules in order on every tick.
@@ -104,7 +107,11 @@ func (e *Engine) Tick(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
+		start := time.Now()
 		err := e.tickModule(ctx, m, now)
+		if e.opts.Observe != nil {
+			e.opts.Observe(m.Name(), time.Since(start), err)
+		}
 		e.record(m.Name(), now, err)
 		if err != nil {
 			e.opts.Logger.Error("engine module failed", "module", m.Name(), "err", err)

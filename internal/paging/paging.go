@@ -54,6 +54,9 @@ type Options struct {
 	// SendTimeout bounds one send; 0 means 30 seconds.
 	SendTimeout time.Duration
 	Logger      *slog.Logger
+	// Observe, if set, is told every send attempt's channel and outcome,
+	// when it fell due and when its send began, for metrics.
+	Observe func(channel string, sent, retry bool, due, start time.Time)
 }
 
 // Pager holds the modules' shared state.
@@ -186,7 +189,15 @@ func (p *Pager) work(d *warroom.NotificationDelivery) {
 	defer func() { <-p.sem; p.wg.Done() }()
 	ctx, cancel := context.WithTimeout(context.Background(), p.opts.SendTimeout)
 	defer cancel()
-	out := p.send(ctx, p.opts.Now(), d)
+	start := p.opts.Now()
+	out := p.send(ctx, start, d)
+	if p.opts.Observe != nil {
+		var due time.Time
+		if d.NextAt != nil {
+			due = *d.NextAt
+		}
+		p.opts.Observe(string(d.ContactType), out.Sent, !out.RetryAt.IsZero(), due, start)
+	}
 	// The outcome is stored even if the send ran out of time, on a fresh
 	// context: losing it would resend a message that may have gone out.
 	cctx, ccancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -12,14 +12,14 @@ import (
 )
 
 // WithMiddleware wraps h with what every response needs, outermost first:
-// security headers, request logging, panic recovery and the refusal of URLs
+// a request id, security headers, request logging, panic recovery and the refusal of URLs
 // that are not text. Recovery sits inside logging so that a panicking
 // request is still logged with its 500.
 func WithMiddleware(h http.Handler, logger *slog.Logger) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return securityHeaders(logRequests(recoverPanics(textURL(h, logger), logger), logger))
+	return withRequestID(securityHeaders(logRequests(recoverPanics(textURL(h, logger), logger), logger)))
 }
 
 // securityHeaders sets headers that cost nothing and close whole classes of

@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"io"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -29,6 +30,11 @@ type Config struct {
 	Token string
 	// LogLevel is debug, info, warn or error.
 	LogLevel string
+	// LogFormat is text (logfmt, the default) or json.
+	LogFormat string
+	// MetricsAddr, when set, is where `serve` serves Prometheus metrics
+	// at /metrics, apart from the main listener.
+	MetricsAddr string
 
 	// BootstrapToken and BootstrapPassword, read from the environment only
 	// (a secret on a command line is visible to every local user through
@@ -125,6 +131,8 @@ var settings = []setting{
 	{"server", "WARROOM_SERVER", "base URL of the warroom server the client commands call", func(c *Config) *string { return &c.Server }},
 	{"token", "WARROOM_TOKEN", "API token for the client commands", func(c *Config) *string { return &c.Token }},
 	{"log-level", "WARROOM_LOG_LEVEL", "log level: debug, info, warn or error", func(c *Config) *string { return &c.LogLevel }},
+	{"log-format", "WARROOM_LOG_FORMAT", "log format: text or json", func(c *Config) *string { return &c.LogFormat }},
+	{"metrics-addr", "WARROOM_METRICS_ADDR", "address to serve Prometheus metrics on at /metrics, apart from --addr; empty turns metrics off (serve)", func(c *Config) *string { return &c.MetricsAddr }},
 	{"secret-key-file", "WARROOM_SECRET_KEY_FILE", "file holding the key for credentials at rest, created if missing (default: the SQLite file + .key)", func(c *Config) *string { return &c.SecretKeyFile }},
 	{"oidc-issuer", "WARROOM_OIDC_ISSUER", "OpenID Connect issuer URL; enables single sign-on", func(c *Config) *string { return &c.OIDCIssuer }},
 	{"oidc-client-id", "WARROOM_OIDC_CLIENT_ID", "OpenID Connect client ID", func(c *Config) *string { return &c.OIDCClientID }},
@@ -199,6 +207,9 @@ func (c *Config) Validate() error {
 		return fmt.Errorf("--server: %q must start with http:// or https://", c.Server)
 	}
 	if _, err := c.Level(); err != nil {
+		return err
+	}
+	if _, err := c.NewLogger(io.Discard); err != nil {
 		return err
 	}
 	if _, err := c.OIDC(); err != nil {

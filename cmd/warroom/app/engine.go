@@ -34,7 +34,7 @@ func (m *Main) alertModules() []engine.Module {
 		// Drills inject their alerts first, so routing sees them this tick.
 		&engine.Drills{Drills: m.DB, Logger: m.Logger},
 		&engine.Monitors{Monitors: m.DB, Logger: m.Logger},
-		&engine.AlertRouting{Alerts: m.DB, Logger: m.Logger, Wake: func() { m.Engine.Wake() }},
+		&engine.AlertRouting{Alerts: m.DB, Logger: m.Logger, Wake: func() { m.Engine.Wake() }, Opened: m.incidentsOpened()},
 	}
 }
 

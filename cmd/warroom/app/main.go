@@ -24,6 +24,7 @@ import (
 	"github.com/warroomhq/warroom/internal/api"
 	"github.com/warroomhq/warroom/internal/engine"
 	"github.com/warroomhq/warroom/internal/ingest/httpingest"
+	"github.com/warroomhq/warroom/internal/metrics"
 	"github.com/warroomhq/warroom/internal/notify"
 	"github.com/warroomhq/warroom/internal/notify/twilio"
 	"github.com/warroomhq/warroom/internal/paging"
@@ -65,6 +66,11 @@ type Main struct {
 	// time.Now. End-to-end tests fast-forward it to see escalations and
 	// notification rules fire minutes apart.
 	Now func() time.Time
+
+	// MetricsServer serves /metrics when Config.MetricsAddr is set; set
+	// by Run.
+	MetricsServer *server.Server
+	metrics       *metrics.Metrics
 
 	// Logger receives the structured log; nil means text to Stderr.
 	Logger *slog.Logger
@@ -127,11 +133,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.Stderr = io.Discard
 	}
 	if m.Logger == nil {
-		level, err := m.Config.Level()
-		if err != nil {
+		if m.Logger, err = m.Config.NewLogger(m.Stderr); err != nil {
 			return err
 		}
-		m.Logger = slog.New(slog.NewTextHandler(m.Stderr, &slog.HandlerOptions{Level: level}))
 	}
 	defer func() {
 		if err != nil {
@@ -158,6 +162,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		m.DB, m.ownDB = db, true
 	}
 	m.Logger.Info("database open", "engine", m.DB.Engine(), "database", Redact(m.Config.Database))
+	m.openMetrics()
 
 	if err := m.bootstrap(ctx); err != nil {
 		return err
@@ -177,14 +182,17 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	// Paging runs first in every tick: a wake for a new incident must not
 	// wait behind stakeholder notices, reminders or housekeeping. What those
 	// queue for delivery goes out in the next tick, within the interval.
-	m.Engine = engine.New(engine.Options{Now: m.Now, Logger: m.Logger}, append(append(m.pagingModules(), m.engineModules()...), m.auditModules()...)...)
-	m.alertEngine = engine.New(engine.Options{Now: m.Now, Logger: m.Logger}, m.alertModules()...)
+	m.Engine = engine.New(engine.Options{Now: m.Now, Logger: m.Logger, Observe: m.observeTick()}, append(append(m.pagingModules(), m.engineModules()...), m.auditModules()...)...)
+	m.alertEngine = engine.New(engine.Options{Now: m.Now, Logger: m.Logger, Observe: m.observeTick()}, m.alertModules()...)
 	h, err := m.handler()
 	if err != nil {
 		return err
 	}
 	m.Server = server.New(m.Config.Addr, h, m.Logger)
 	if err := m.Server.Open(); err != nil {
+		return err
+	}
+	if err := m.serveMetrics(); err != nil {
 		return err
 	}
 	if m.Config.PublicURL == "" {
@@ -268,7 +276,7 @@ func (m *Main) handler() (http.Handler, error) {
 	mux.Handle("/status/", statusHandler)
 	mux.Handle("/", uiHandler)
 
-	return server.WithMiddleware(mux, m.Logger), nil
+	return server.WithMiddleware(m.instrument(mux), m.Logger), nil
 }
 
 // bootstrap creates the first admin when the database has no users. Its
@@ -334,6 +342,11 @@ func (m *Main) Close() error {
 		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 		defer cancel()
 		errs = append(errs, m.Server.Close(ctx))
+	}
+	if m.MetricsServer != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+		defer cancel()
+		errs = append(errs, m.MetricsServer.Close(ctx))
 	}
 	// Requests already queued for the group commit are committed before
 	// the database closes; then the engine finishes its tick.

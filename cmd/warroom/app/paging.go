@@ -82,7 +82,7 @@ func (m *Main) openPager() error {
 			m.Notifiers.Register(warroom.ContactEmail, mailer)
 		}
 	}
-	p, err := paging.New(paging.Options{Store: m.DB, Notifier: m.Notifiers, BaseURL: m.publicURL(), Wake: m.wakeEngine, Logger: m.Logger, Now: m.Now})
+	p, err := paging.New(paging.Options{Store: m.DB, Notifier: m.Notifiers, BaseURL: m.publicURL(), Wake: m.wakeEngine, Logger: m.Logger, Now: m.Now, Observe: m.observeNotification()})
 	if err != nil {
 		return fmt.Errorf("paging: %w", err)
 	}
