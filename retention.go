@@ -66,6 +66,12 @@ type RetentionService interface {
 	// it.
 	PurgeAlerts(ctx context.Context, before time.Time, limit int) (int, error)
 
+	// Optimize refreshes the query planner's statistics where the engine
+	// does not keep them itself: SQLite has no autovacuum to analyze the
+	// tables as they grow, and without statistics it picks worse indexes
+	// at a million alerts. It is bounded and cheap when nothing changed.
+	Optimize(ctx context.Context) error
+
 	// Stats returns the rows and size of each table and, when retainAfter is
 	// not nil, how many alerts retention would delete.
 	Stats(ctx context.Context, retainAfter *time.Time) (*DatabaseStats, error)

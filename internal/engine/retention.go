@@ -9,7 +9,7 @@ import (
 )
 
 // Retention is the module that deletes resolved alerts older than Age that
-// joined no incident. It sweeps at most once per Every, in batches that
+// joined no incident, and keeps the planner's statistics fresh hourly. It sweeps at most once per Every, in batches that
 // each commit on their own, and stops for the tick once a batch comes back
 // short or the tick's Budget is spent, so that a year's backlog on first
 // start is worked off over many ticks without holding the writer.
@@ -26,8 +26,11 @@ type Retention struct {
 	Budget time.Duration
 	Logger *slog.Logger
 
-	last time.Time
+	last, optimized time.Time
 }
+
+// optimizeEvery is how often the planner's statistics are refreshed.
+const optimizeEvery = time.Hour
 
 // Name implements Module.
 func (m *Retention) Name() string { return "retention" }
@@ -43,6 +46,15 @@ func (m *Retention) Tick(ctx context.Context, now time.Time) error {
 	}
 	if budget <= 0 {
 		budget = 200 * time.Millisecond
+	}
+	if m.optimized.IsZero() {
+		// The store analyzed on open.
+		m.optimized = now
+	} else if now.Sub(m.optimized) >= optimizeEvery {
+		m.optimized = now
+		if err := m.Alerts.Optimize(ctx); err != nil {
+			return err
+		}
 	}
 	if m.Age <= 0 || (!m.last.IsZero() && now.Sub(m.last) < every) {
 		return nil

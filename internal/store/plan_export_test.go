@@ -53,3 +53,14 @@ func AlertListPlans(ctx context.Context, db *DB, f warroom.AlertFilter) (countPl
 	pagePlan, err = plan(pageQ, append(args, 50, 0)...)
 	return countPlan, pagePlan, err
 }
+
+// PlannerStats counts SQLite's planner statistics rows (sqlite_stat1);
+// PostgreSQL keeps its own, so it reports -1 there.
+func PlannerStats(ctx context.Context, db *DB) (int, error) {
+	if db.d.postgres {
+		return -1, nil
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_stat1`).Scan(&n)
+	return n, err
+}

@@ -45,3 +45,27 @@ func TestAlertListPlans(t *testing.T) {
 		}
 	})
 }
+
+// TestOptimizeKeepsStatistics: SQLite has no autovacuum, so the store
+// analyzes on open and when the engine asks, and a grown database has the
+// statistics the planner needs to pick the right index.
+func TestOptimizeKeepsStatistics(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		ctx := context.Background()
+		db := storetest.Open(t, engine, nil)
+		spec := smallDataset(2)
+		if _, err := db.GenerateDataset(ctx, spec); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Optimize(ctx); err != nil {
+			t.Fatalf("Optimize: %v", err)
+		}
+		n, err := store.PlannerStats(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if engine == "sqlite" && n == 0 {
+			t.Error("no planner statistics after Optimize")
+		}
+	})
+}

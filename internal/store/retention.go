@@ -15,6 +15,17 @@ var _ warroom.RetentionService = (*DB)(nil)
 // cutoff and attached to no incident. It is served by alerts_purge.
 const purgeable = `resolved_at IS NOT NULL AND resolved_at < ? AND incident_id IS NULL`
 
+// Optimize implements warroom.RetentionService.
+func (db *DB) Optimize(ctx context.Context) error {
+	if db.d.postgres {
+		return nil // autovacuum analyzes
+	}
+	if _, err := db.write.ExecContext(ctx, `PRAGMA optimize`); err != nil {
+		return fmt.Errorf("optimize: %w", err)
+	}
+	return nil
+}
+
 // PurgeAlerts deletes one batch of purgeable alerts. Batches are small so
 // that the single SQLite writer is never held for long: ingest and paging
 // wait for it.
