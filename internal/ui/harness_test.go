@@ -52,7 +52,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db, Timeline: db, Users: db, Sessions: db,
 		Changes: db, ChangePolicy: db,
 		Teams: db, OIDC: o, Audit: db, AuditVerifier: db, Approvals: db, Invites: db, Refusals: db,
-		Postmortems: db, ActionItems: db, Search: db, Calendars: db,
+		Postmortems: db, ActionItems: db, Search: db, Calendars: db, Insights: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
 		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,

@@ -35,6 +35,7 @@ var navItems = []navItem{
 
 	{Group: "learn", Key: "nav.postmortems", Href: "/postmortems", Pages: []string{"postmortems", "postmortem"}, Shown: func(d *Deps) bool { return d.Postmortems != nil }},
 	{Group: "learn", Key: "nav.search", Href: "/search", Pages: []string{"search"}, Shown: func(d *Deps) bool { return d.Search != nil }},
+	{Group: "learn", Key: "nav.insights", Href: "/insights", Pages: []string{"insights"}, Shown: func(d *Deps) bool { return d.Insights != nil }},
 
 	{Group: "prevent", Key: "nav.changes", Href: "/changes", Pages: []string{"changes", "change", "change_calendar", "change_policy"}, Shown: func(d *Deps) bool { return d.Changes != nil }},
 

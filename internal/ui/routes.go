@@ -103,6 +103,8 @@ func (h *Handler) routes() []route {
 		rt("POST", "/action-items", respond, h.actionItemCreate),
 		rt("POST", "/action-items/{id}", respond, h.actionItemUpdate),
 		rt("GET", "/search", read, h.searchPage),
+		rt("GET", "/insights", read, h.insightsPage),
+		rt("GET", "/insights/export/{table}", read, h.insightsExport),
 
 		rt("GET", "/oncall", read, h.onCall),
 		rt("POST", "/oncall/policies", admin, h.policyCreate),

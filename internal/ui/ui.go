@@ -51,6 +51,9 @@ type Deps struct {
 	ActionItems warroom.ActionItemService
 	Search      warroom.SearchService
 
+	// Insights serves the insights page; nil hides it (404).
+	Insights warroom.InsightsService
+
 	// Calendars serves the working calendar pages; nil hides them (404).
 	Calendars warroom.CalendarService
 

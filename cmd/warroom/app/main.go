@@ -252,7 +252,7 @@ func (m *Main) handler() (http.Handler, error) {
 	uiHandler, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Sessions: db,
-		Changes: db, ChangePolicy: db,
+		Changes: db, ChangePolicy: db, Insights: db,
 		Teams: db, OIDC: oidcConfig, Audit: db, AuditVerifier: db, Approvals: db, Invites: db, Refusals: db,
 		Postmortems: db, ActionItems: db, Search: db, Calendars: db,
 		Stakeholders: db, StatusPage: db, Subscribers: db,
