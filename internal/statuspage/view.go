@@ -24,6 +24,9 @@ type page struct {
 	// Path is the page's own path, for the language switch.
 	Path string
 	Data any
+	// Drill marks a drill preview: bannered, not indexed, no feed and no
+	// subscription form.
+	Drill bool
 }
 
 // funcs are the template helpers that need no language.
@@ -141,10 +144,25 @@ func (s *snapshot) componentNames(ids []int64) []string {
 }
 
 func (h *Handler) index(r *http.Request, l *lang) (*entry, error) {
+	return h.indexPage(r, l, nil)
+}
+
+// indexPage renders the front page; with a drill preview, as the page would
+// look with the drill's public updates on it, marked as a drill.
+func (h *Handler) indexPage(r *http.Request, l *lang, drill *warroom.DrillPreview) (*entry, error) {
 	now := h.d.Now()
 	s, err := h.load(r.Context(), now)
 	if err != nil {
 		return nil, err
+	}
+	drilled := map[int64]warroom.ComponentStatus{}
+	if drill != nil {
+		for _, c := range drill.Components {
+			drilled[c.ComponentID] = c.Status
+		}
+		if drill.Incident.ResolvedAt == nil && len(drill.Incident.Updates) > 0 {
+			s.active = append([]*warroom.PublicIncident{drill.Incident}, s.active...)
+		}
 	}
 	d := &indexData{Overall: warroom.ComponentOperational}
 	inMaintenance := map[int64]bool{}
@@ -164,6 +182,9 @@ func (h *Handler) index(r *http.Request, l *lang) (*entry, error) {
 			d.Groups = append(d.Groups, g)
 		}
 		status := c.Status
+		if st, ok := drilled[c.ID]; ok {
+			status = st
+		}
 		if status == warroom.ComponentOperational && inMaintenance[c.ID] {
 			status = warroom.ComponentMaintenance
 		}
@@ -176,6 +197,9 @@ func (h *Handler) index(r *http.Request, l *lang) (*entry, error) {
 	}
 	for _, p := range s.active {
 		d.Active = append(d.Active, &incidentView{PublicIncident: p, Names: s.componentNames(p.Components)})
+	}
+	if drill != nil {
+		return h.render(&page{L: l, S: s.settings, Title: l.T("drill.banner") + " " + s.settings.Name, Path: r.URL.Path, Data: d, Drill: true}, "index", http.StatusOK)
 	}
 	return h.renderPage(l, s.settings, http.StatusOK, "index", s.settings.Name, "/status", d)
 }
@@ -293,12 +317,16 @@ func (h *Handler) history(r *http.Request, l *lang) (*entry, error) {
 // renderPage executes a page into a buffer so that a template error is a
 // clean 500, never half a page.
 func (h *Handler) renderPage(l *lang, s *warroom.StatusPageSettings, status int, name, title, path string, data any) (*entry, error) {
+	return h.render(&page{L: l, S: s, Title: title, Path: path, Data: data}, name, status)
+}
+
+func (h *Handler) render(p *page, name string, status int) (*entry, error) {
 	t, ok := h.pages[name]
 	if !ok {
 		return nil, fmt.Errorf("statuspage: no template %q", name)
 	}
 	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout", &page{L: l, S: s, Title: title, Path: path, Data: data}); err != nil {
+	if err := t.ExecuteTemplate(&buf, "layout", p); err != nil {
 		return nil, fmt.Errorf("statuspage: render %s: %w", name, err)
 	}
 	return newEntry(status, "text/html; charset=utf-8", buf.Bytes(), h.d.Now()), nil

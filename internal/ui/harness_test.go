@@ -18,6 +18,7 @@ import (
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/api"
 	"github.com/warroomhq/warroom/internal/server"
+	"github.com/warroomhq/warroom/internal/statuspage"
 	"github.com/warroomhq/warroom/internal/store"
 	"github.com/warroomhq/warroom/internal/store/storetest"
 	"github.com/warroomhq/warroom/internal/ui"
@@ -48,6 +49,10 @@ func newEnvDB(tb testing.TB, db *store.DB) *env {
 func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 	tb.Helper()
 	logger := slog.New(slog.DiscardHandler)
+	sp, err := statuspage.New(statuspage.Deps{StatusPage: db, Subscribers: db, Logger: logger})
+	if err != nil {
+		tb.Fatal(err)
+	}
 	uh, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db, Timeline: db, Users: db, Sessions: db,
 		Changes: db, ChangePolicy: db,
@@ -56,7 +61,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
 		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
-		Hooks:  db,
+		Hooks: db, Drills: db, DrillPreview: sp,
 		Logger: logger, PollInterval: 100 * time.Millisecond,
 	})
 	if err != nil {
@@ -67,6 +72,7 @@ func newEnvOIDC(tb testing.TB, db *store.DB, o *ui.OIDC) *env {
 	mux.Handle("/api/", ah)
 	mux.Handle("/healthz", ah)
 	mux.Handle("/readyz", ah)
+	mux.Handle("/status/", sp)
 	mux.Handle("/", uh)
 	srv := httptest.NewServer(server.WithMiddleware(mux, logger))
 	tb.Cleanup(srv.Close)

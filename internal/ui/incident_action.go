@@ -135,6 +135,7 @@ func formStatusUpdate(r *http.Request, rc *request, now time.Time) (*warroom.Sta
 		Actions:      strings.TrimSpace(r.PostFormValue("actions")),
 		PublicStatus: warroom.PublicStatus(r.PostFormValue("public_status")),
 		PublicTitle:  strings.TrimSpace(r.PostFormValue("public_title")),
+		RealWorld:    r.PostFormValue("real_world") != "",
 	}
 	if v := strings.TrimSpace(r.PostFormValue("next_in")); v != "" {
 		// Bounded before multiplying, so that a huge number cannot

@@ -34,6 +34,7 @@ var navItems = []navItem{
 	{Group: "respond", Key: "nav.action_items", Href: "/action-items", Pages: []string{"action_items"}, Shown: func(d *Deps) bool { return d.ActionItems != nil }},
 
 	{Group: "learn", Key: "nav.postmortems", Href: "/postmortems", Pages: []string{"postmortems", "postmortem"}, Shown: func(d *Deps) bool { return d.Postmortems != nil }},
+	{Group: "learn", Key: "nav.drills", Href: "/drills", Pages: []string{"drills"}, Shown: func(d *Deps) bool { return d.Drills != nil }},
 	{Group: "learn", Key: "nav.search", Href: "/search", Pages: []string{"search"}, Shown: func(d *Deps) bool { return d.Search != nil }},
 	{Group: "learn", Key: "nav.insights", Href: "/insights", Pages: []string{"insights"}, Shown: func(d *Deps) bool { return d.Insights != nil }},
 

@@ -31,7 +31,8 @@ func ScopedAllows(role warroom.UserRole, rt Route) bool {
 	case role == warroom.UserRoleContractor:
 		return true
 	}
-	return rt.Method == http.MethodGet && (rt.Pattern == "/incidents/{id}" || rt.Pattern == "/incidents/{id}/live" || rt.Pattern == "/incidents/{id}/stream")
+	return rt.Method == http.MethodGet && (rt.Pattern == "/incidents/{id}" || rt.Pattern == "/incidents/{id}/live" || rt.Pattern == "/incidents/{id}/stream" ||
+		rt.Pattern == "/incidents/{id}/drill-preview")
 }
 
 // seesIncident answers whether a scoped user may see the incident named in

@@ -91,6 +91,11 @@ type Deps struct {
 	// Hooks serves the outbound webhook pages; nil hides them (404).
 	Hooks warroom.HookService
 
+	// Drills serves the game-day pages and DrillPreview renders a drill's
+	// preview of the status page; nil hides them (404).
+	Drills       warroom.DrillService
+	DrillPreview DrillPreviewer
+
 	Logger *slog.Logger
 	// Refusals records refused requests in the audit log; nil records
 	// none.

@@ -249,6 +249,11 @@ func (m *Main) handler() (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Built before the UI, which renders drill previews with its templates.
+	statusHandler, err := m.statusPage()
+	if err != nil {
+		return nil, fmt.Errorf("status page: %w", err)
+	}
 	uiHandler, err := ui.New(ui.Deps{
 		Incidents: db, Severity: db, Services: db, Roles: db, SOPs: db,
 		Timeline: db, Users: db, Sessions: db,
@@ -258,6 +263,7 @@ func (m *Main) handler() (http.Handler, error) {
 		Stakeholders: db, StatusPage: db, Subscribers: db,
 		Schedules: db, Escalations: db, Contacts: db,
 		Alerts: db, Integrations: db, Routing: db, Monitors: db, Maintenance: db,
+		Drills: db, DrillPreview: statusHandler,
 		Hooks:  db,
 		Logger: m.Logger,
 		// People reach an https:// public URL through a proxy that ends
@@ -268,10 +274,6 @@ func (m *Main) handler() (http.Handler, error) {
 		return nil, fmt.Errorf("web ui: %w", err)
 	}
 	// The public status page: the one place served without login.
-	statusHandler, err := m.statusPage()
-	if err != nil {
-		return nil, fmt.Errorf("status page: %w", err)
-	}
 	mux.Handle("/status", statusHandler)
 	mux.Handle("/status/", statusHandler)
 	mux.Handle("/", uiHandler)
