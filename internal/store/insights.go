@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -217,8 +218,10 @@ func serviceKeys(ctx context.Context, tx *tx, f warroom.InsightsFilter, withRang
 	if team {
 		col = "v.team"
 	}
-	rows, err := tx.query(ctx, `SELECT DISTINCT s.incident_id, `+col+` FROM incident_services s JOIN services v ON v.id = s.service_id
-		WHERE s.incident_id IN (SELECT i.id`+insightFrom+` WHERE `+sc.where+`)`, sc.args...)
+	// Driven from the incidents' range, like the facts; a service or team
+	// repeated on one incident is dropped here rather than by DISTINCT.
+	rows, err := tx.query(ctx, `SELECT s.incident_id, `+col+insightFrom+` JOIN incident_services s ON s.incident_id = i.id
+		JOIN services v ON v.id = s.service_id WHERE `+sc.where, sc.args...)
 	if err != nil {
 		return nil, fmt.Errorf("insights: service keys: %w", err)
 	}
@@ -233,7 +236,9 @@ func serviceKeys(ctx context.Context, tx *tx, f warroom.InsightsFilter, withRang
 		if k == "" {
 			k = "none"
 		}
-		out[id] = append(out[id], k)
+		if !slices.Contains(out[id], k) {
+			out[id] = append(out[id], k)
+		}
 	}
 	return out, rows.Err()
 }
