@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"log/slog"
 
 	"github.com/spf13/cobra"
 
@@ -44,8 +43,10 @@ func (c *cli) newMigrateCmd() *cobra.Command {
 		Short: "Create or upgrade the database schema, then exit",
 		Args:  args(),
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			level, _ := c.cfg.Level()
-			logger := slog.New(slog.NewTextHandler(c.stderr, &slog.HandlerOptions{Level: level}))
+			logger, err := c.cfg.NewLogger(c.stderr)
+			if err != nil {
+				return err
+			}
 			db, err := store.Open(cmd.Context(), c.cfg.Database, store.Options{Logger: logger})
 			if err != nil {
 				return fmt.Errorf("open database %s: %w", app.Redact(c.cfg.Database), err)
