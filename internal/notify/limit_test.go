@@ -2,6 +2,8 @@ package notify_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,5 +43,21 @@ func TestLimit(t *testing.T) {
 	}
 	if got := len(stub.Sent()); got != 4 {
 		t.Errorf("%d sent, want 4", got)
+	}
+}
+
+func TestFailover(t *testing.T) {
+	down := notify.NotifierFunc(func(context.Context, *notify.Message) (bool, error) { return true, errors.New("first: 503") })
+	refused := notify.NotifierFunc(func(context.Context, *notify.Message) (bool, error) { return false, errors.New("second: 401") })
+	up := &notify.Stub{}
+	if retry, err := (notify.Failover{down, up}).Notify(context.Background(), &notify.Message{}); err != nil || retry || len(up.Sent()) != 1 {
+		t.Errorf("second provider up: retry=%t err=%v sent=%d", retry, err, len(up.Sent()))
+	}
+	retry, err := (notify.Failover{down, refused}).Notify(context.Background(), &notify.Message{})
+	if err == nil || !retry || !strings.Contains(err.Error(), "first: 503") || !strings.Contains(err.Error(), "second: 401") {
+		t.Errorf("both down: retry=%t err=%v, want retryable with both causes", retry, err)
+	}
+	if retry, err := (notify.Failover{refused}).Notify(context.Background(), &notify.Message{}); err == nil || retry {
+		t.Errorf("only refused: retry=%t err=%v, want permanent", retry, err)
 	}
 }

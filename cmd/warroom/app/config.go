@@ -12,6 +12,7 @@ import (
 
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/notify"
+	"github.com/warroomhq/warroom/internal/notify/aliyun"
 	"github.com/warroomhq/warroom/internal/notify/email"
 	"github.com/warroomhq/warroom/internal/notify/twilio"
 )
@@ -91,6 +92,19 @@ type Config struct {
 	TwilioFrom       string
 	TwilioAPIURL     string
 
+	// Alibaba Cloud SMS and voice notifications; off while
+	// AliyunAccessKeyID is empty. The secret is read from the environment
+	// only. Templates are "page=CODE,code=CODE".
+	AliyunAccessKeyID     string
+	AliyunAccessKeySecret string
+	AliyunSMSSignName     string
+	AliyunSMSTemplates    string
+	AliyunVoiceTemplates  string
+	AliyunVoiceNumber     string
+	// PhoneProviders orders the SMS and voice providers for failover:
+	// "twilio,aliyun" (the default: every configured one, in that order).
+	PhoneProviders string
+
 	// OutboundAllow lists the internal destinations (CIDRs, addresses,
 	// host names) that contact methods, chat webhooks and subscriber
 	// webhooks may point at, for on-premises chat servers; everything
@@ -152,6 +166,12 @@ var settings = []setting{
 	{"twilio-account-sid", "WARROOM_TWILIO_ACCOUNT_SID", "Twilio Account SID for SMS and voice contact methods; the auth token is WARROOM_TWILIO_AUTH_TOKEN", func(c *Config) *string { return &c.TwilioAccountSID }},
 	{"twilio-from", "WARROOM_TWILIO_FROM", "Twilio number calls and SMS come from (E.164), or a Messaging Service SID for SMS", func(c *Config) *string { return &c.TwilioFrom }},
 	{"twilio-api-url", "WARROOM_TWILIO_API_URL", "Twilio REST API address (default https://api.twilio.com)", func(c *Config) *string { return &c.TwilioAPIURL }},
+	{"aliyun-access-key-id", "WARROOM_ALIYUN_ACCESS_KEY_ID", "Alibaba Cloud AccessKey ID for SMS and voice; the secret is WARROOM_ALIYUN_ACCESS_KEY_SECRET", func(c *Config) *string { return &c.AliyunAccessKeyID }},
+	{"aliyun-sms-sign-name", "WARROOM_ALIYUN_SMS_SIGN_NAME", "approved Alibaba Cloud SMS signature (短信签名)", func(c *Config) *string { return &c.AliyunSMSSignName }},
+	{"aliyun-sms-templates", "WARROOM_ALIYUN_SMS_TEMPLATES", "Alibaba Cloud SMS template codes: page=SMS_…,code=SMS_…", func(c *Config) *string { return &c.AliyunSMSTemplates }},
+	{"aliyun-voice-templates", "WARROOM_ALIYUN_VOICE_TEMPLATES", "Alibaba Cloud voice (TTS) template codes: page=TTS_…,code=TTS_…", func(c *Config) *string { return &c.AliyunVoiceTemplates }},
+	{"aliyun-voice-number", "WARROOM_ALIYUN_VOICE_NUMBER", "number Alibaba Cloud calls show (CalledShowNumber); empty uses the public pool", func(c *Config) *string { return &c.AliyunVoiceNumber }},
+	{"phone-providers", "WARROOM_PHONE_PROVIDERS", "SMS and voice providers in failover order, e.g. aliyun,twilio (default: every configured one, twilio first)", func(c *Config) *string { return &c.PhoneProviders }},
 	{"alert-retention", "WARROOM_ALERT_RETENTION", "how long resolved alerts that joined no incident are kept: 90d (default), a duration, or forever (serve, stats)", func(c *Config) *string { return &c.AlertRetention }},
 	{"outbound-allow", "WARROOM_OUTBOUND_ALLOW", "internal CIDRs, addresses or host names webhooks may be sent to, comma-separated (serve)", func(c *Config) *string { return &c.OutboundAllow }},
 }
@@ -164,6 +184,7 @@ var envOnly = []setting{
 	{"", "WARROOM_OIDC_CLIENT_SECRET", "", func(c *Config) *string { return &c.OIDCClientSecret }},
 	{"", "WARROOM_SMTP_PASSWORD", "", func(c *Config) *string { return &c.SMTPPassword }},
 	{"", "WARROOM_TWILIO_AUTH_TOKEN", "", func(c *Config) *string { return &c.TwilioAuthToken }},
+	{"", "WARROOM_ALIYUN_ACCESS_KEY_SECRET", "", func(c *Config) *string { return &c.AliyunAccessKeySecret }},
 }
 
 // RegisterFlags binds the configuration flags to c. The defaults shown in
@@ -222,6 +243,12 @@ func (c *Config) Validate() error {
 		return err
 	}
 	if _, err := c.Twilio(); err != nil {
+		return err
+	}
+	if _, err := c.Aliyun(); err != nil {
+		return err
+	}
+	if _, err := c.Providers(); err != nil {
 		return err
 	}
 	if _, err := c.CheckpointWriter(); err != nil {
@@ -294,6 +321,77 @@ func (c *Config) Twilio() (*twilio.Config, error) {
 		return nil, fmt.Errorf("--twilio-api-url: %q must start with https://", tc.BaseURL)
 	}
 	return &tc, nil
+}
+
+// Aliyun returns the Alibaba Cloud account's settings, nil when it is
+// off (no AliyunAccessKeyID).
+func (c *Config) Aliyun() (*aliyun.Config, error) {
+	if c.AliyunAccessKeyID == "" {
+		return nil, nil
+	}
+	ac := aliyun.Config{AccessKeyID: c.AliyunAccessKeyID, AccessKeySecret: c.AliyunAccessKeySecret, SignName: c.AliyunSMSSignName, CalledShowNumber: c.AliyunVoiceNumber}
+	var err error
+	if ac.SMS, err = parseTemplates(c.AliyunSMSTemplates); err != nil {
+		return nil, fmt.Errorf("--aliyun-sms-templates: %w", err)
+	}
+	if ac.Voice, err = parseTemplates(c.AliyunVoiceTemplates); err != nil {
+		return nil, fmt.Errorf("--aliyun-voice-templates: %w", err)
+	}
+	if err := ac.Validate(); err != nil {
+		return nil, fmt.Errorf("--aliyun-access-key-id: %w (the secret is WARROOM_ALIYUN_ACCESS_KEY_SECRET)", err)
+	}
+	return &ac, nil
+}
+
+// parseTemplates reads "page=CODE,code=CODE"; empty is none.
+func parseTemplates(s string) (aliyun.Templates, error) {
+	var t aliyun.Templates
+	if strings.TrimSpace(s) == "" {
+		return t, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(kv), "=")
+		switch {
+		case v == "":
+			return t, fmt.Errorf("%q is not name=CODE", kv)
+		case k == "page":
+			t.Page = v
+		case k == "code":
+			t.Code = v
+		default:
+			return t, fmt.Errorf("unknown template %q (want page and code)", k)
+		}
+	}
+	if t.Page == "" || t.Code == "" {
+		return t, fmt.Errorf("both page= and code= are required")
+	}
+	return t, nil
+}
+
+// Providers returns the SMS and voice providers in failover order.
+func (c *Config) Providers() ([]string, error) {
+	if strings.TrimSpace(c.PhoneProviders) == "" {
+		var out []string
+		if c.TwilioAccountSID != "" {
+			out = append(out, "twilio")
+		}
+		if c.AliyunAccessKeyID != "" {
+			out = append(out, "aliyun")
+		}
+		return out, nil
+	}
+	var out []string
+	for _, p := range strings.Split(c.PhoneProviders, ",") {
+		switch p = strings.TrimSpace(p); {
+		case p == "twilio" && c.TwilioAccountSID != "", p == "aliyun" && c.AliyunAccessKeyID != "":
+			out = append(out, p)
+		case p == "twilio" || p == "aliyun":
+			return nil, fmt.Errorf("--phone-providers: %s is not configured", p)
+		default:
+			return nil, fmt.Errorf("--phone-providers: unknown provider %q (want twilio or aliyun)", p)
+		}
+	}
+	return out, nil
 }
 
 // Level returns the slog level named by LogLevel.

@@ -9,6 +9,7 @@ import (
 	"github.com/warroomhq/warroom"
 	"github.com/warroomhq/warroom/internal/engine"
 	"github.com/warroomhq/warroom/internal/notify"
+	"github.com/warroomhq/warroom/internal/notify/aliyun"
 	"github.com/warroomhq/warroom/internal/notify/dingtalk"
 	"github.com/warroomhq/warroom/internal/notify/email"
 	"github.com/warroomhq/warroom/internal/notify/feishu"
@@ -65,10 +66,11 @@ func (m *Main) openPager() error {
 		m.Notifiers.Register(warroom.ContactDingTalk, dingtalk.New(client))
 		m.Notifiers.Register(warroom.ContactWeCom, wecom.New(client))
 		// Every SMS and call costs money: each channel is rate limited
-		// per person and in total (notify.PhoneLimits).
-		if tw := m.twilio(client); tw != nil {
-			m.Notifiers.Register(warroom.ContactSMS, notify.Limit(tw.SMS(), notify.PhoneLimits))
-			m.Notifiers.Register(warroom.ContactVoice, notify.Limit(tw.Voice(), notify.PhoneLimits))
+		// per person and in total (notify.PhoneLimits), and fails over
+		// from one provider to the next.
+		if sms, voice := m.phoneProviders(client); len(sms)+len(voice) > 0 {
+			m.Notifiers.Register(warroom.ContactSMS, notify.Limit(sms, notify.PhoneLimits))
+			m.Notifiers.Register(warroom.ContactVoice, notify.Limit(voice, notify.PhoneLimits))
 		}
 		ec, err := m.Config.Email()
 		if err != nil {
@@ -109,6 +111,33 @@ func (m *Main) twilio(client *http.Client) *twilio.Client {
 	}
 	m.twilioClient = twilio.New(*tc, client)
 	return m.twilioClient
+}
+
+// phoneProviders returns the SMS and voice providers configured, in
+// failover order.
+func (m *Main) phoneProviders(client *http.Client) (sms, voice notify.Failover) {
+	names, _ := m.Config.Providers()
+	for _, name := range names {
+		switch name {
+		case "twilio":
+			if tw := m.twilio(client); tw != nil {
+				sms, voice = append(sms, tw.SMS()), append(voice, tw.Voice())
+			}
+		case "aliyun":
+			ac, err := m.Config.Aliyun()
+			if err != nil || ac == nil {
+				continue
+			}
+			al := aliyun.New(*ac, client)
+			if n := al.SMS(); n != nil {
+				sms = append(sms, n)
+			}
+			if n := al.Voice(); n != nil {
+				voice = append(voice, n)
+			}
+		}
+	}
+	return sms, voice
 }
 
 // replies acts on SMS replies and key presses in calls.
