@@ -1,22 +1,19 @@
 package httpingest
 
 import (
-	"math"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
-// limiter is a token bucket per integration: RateLimit events per minute,
-// with a burst of ten seconds' worth so that a monitoring system flushing
-// a backlog after a network blip is not refused.
+// limiter is a token bucket per integration (golang.org/x/time/rate, the
+// limiter the rest of warroom uses): RateLimit events per minute, with a
+// burst of ten seconds' worth so that a monitoring system flushing a
+// backlog after a network blip is not refused.
 type limiter struct {
 	mu      sync.Mutex
-	buckets map[int64]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
+	buckets map[int64]*rate.Limiter
 }
 
 // allow takes n tokens for integration id at now. When there are not
@@ -25,24 +22,35 @@ func (l *limiter) allow(id int64, perMinute, n int, now time.Time) (ok bool, ret
 	if perMinute <= 0 {
 		return true, 0
 	}
-	rate := float64(perMinute) / 60
-	burst := math.Max(rate*10, float64(n))
+	limit := rate.Limit(float64(perMinute) / 60)
+	// One request of many events may exceed ten seconds' worth; it passes
+	// once the bucket holds all of them, rather than never.
+	burst := max(int(float64(limit)*10), n, 1)
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil {
-		l.buckets = map[int64]*bucket{}
+		l.buckets = map[int64]*rate.Limiter{}
 	}
 	b := l.buckets[id]
 	if b == nil {
-		b = &bucket{tokens: burst, last: now}
+		b = rate.NewLimiter(limit, burst)
 		l.buckets[id] = b
 	}
-	b.tokens = math.Min(burst, b.tokens+now.Sub(b.last).Seconds()*rate)
-	b.last = now
-	if b.tokens >= float64(n) {
-		b.tokens -= float64(n)
-		return true, 0
+	// An integration's limit may have been changed since its bucket was
+	// made.
+	if b.Limit() != limit {
+		b.SetLimitAt(now, limit)
 	}
-	wait := time.Duration((float64(n) - b.tokens) / rate * float64(time.Second))
-	return false, wait
+	if b.Burst() < burst {
+		b.SetBurstAt(now, burst)
+	}
+	r := b.ReserveN(now, n)
+	if !r.OK() {
+		return false, time.Minute
+	}
+	if wait := r.DelayFrom(now); wait > 0 {
+		r.CancelAt(now)
+		return false, wait
+	}
+	return true, 0
 }
