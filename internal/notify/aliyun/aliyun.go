@@ -67,7 +67,7 @@ type Config struct {
 type Client struct {
 	cfg  Config
 	http *http.Client
-	// now and nonce are the clock and randomness of signatures.
+	// now is the clock of signature timestamps.
 	now func() time.Time
 }
 
