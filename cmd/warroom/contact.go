@@ -46,7 +46,7 @@ func (c *cli) newContactAddCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:     "add TYPE NAME ADDRESS",
 		Short:   "Add a contact method; a verification code is sent to it",
-		Example: "  warroom contact add email work ana@example.com\n  warroom contact add dingtalk oncall-group 'https://oapi.dingtalk.com/robot/send?access_token=…' --secret SEC…",
+		Example: "  warroom contact add email work ana@example.com\n  warroom contact add sms mobile '+86 138 1234 5678'\n  warroom contact add voice mobile +8613812345678\n  warroom contact add dingtalk oncall-group 'https://oapi.dingtalk.com/robot/send?access_token=…' --secret SEC…",
 		Args:    args("TYPE", "NAME", "ADDRESS"),
 		RunE: func(cmd *cobra.Command, a []string) error {
 			me, err := c.client().Me(cmd.Context())
