@@ -12,7 +12,6 @@ import (
 	"time"
 )
 
-
 type poolSource struct{ nopSource }
 
 func (poolSource) PoolStats() map[string]sql.DBStats { return map[string]sql.DBStats{"pool": {}} }

@@ -23,7 +23,9 @@ func TestMetrics(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, engine string) {
 		var stderr bytes.Buffer
 		m := app.NewMain()
-		m.Getenv = func(k string) string { return map[string]string{"WARROOM_BOOTSTRAP_TOKEN": "wr_metrics_test_token_0123456789"}[k] }
+		m.Getenv = func(k string) string {
+			return map[string]string{"WARROOM_BOOTSTRAP_TOKEN": "wr_metrics_test_token_0123456789"}[k]
+		}
 		m.Stderr = &stderr
 		if err := m.ParseFlags(context.Background(), []string{"--addr", "127.0.0.1:0", "--database", storetest.DSN(t, engine), "--metrics-addr", "127.0.0.1:0", "--log-format", "json"}); err != nil {
 			t.Fatal(err)
