@@ -233,8 +233,8 @@ const (
 )
 
 // MaxHookAttempts is how often a delivery is tried before it is given up
-// and recorded as failed; with HookBackoff the last try is about a day
-// after the first.
+// and recorded as failed; with HookBackoff the last try is about eleven
+// hours after the first.
 const MaxHookAttempts = 10
 
 // HookBackoff is the wait after the n-th failed attempt (n from 1).
