@@ -248,3 +248,22 @@ func TestDefaultSOPTemplates(t *testing.T) {
 		t.Errorf("P3 crash: %d templates apply, want 0", got)
 	}
 }
+
+func TestIsCommanderTask(t *testing.T) {
+	for _, tt := range []struct {
+		title string
+		want  bool
+	}{
+		{warroom.DefaultSOPTemplates()[0].Tasks[0], true},
+		{"Assign an incident commander", true},
+		{"  assign an INCIDENT commander ", true},
+		{"指定事故指挥官", true},
+		{"Open the bridge call / 开启应急会议", false},
+		{"Assign an incident commander later", false},
+		{"", false},
+	} {
+		if got := warroom.IsCommanderTask(tt.title); got != tt.want {
+			t.Errorf("IsCommanderTask(%q) = %t, want %t", tt.title, got, tt.want)
+		}
+	}
+}

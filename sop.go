@@ -132,6 +132,26 @@ type SOPService interface {
 	UpdateTask(ctx context.Context, incidentID, taskID int64, upd TaskUpdate) (*Task, error)
 }
 
+// commanderTaskTitles are the halves of the seeded "Assign an incident
+// commander" item, in each language it is written in.
+var commanderTaskTitles = []string{"assign an incident commander", "指定事故指挥官"}
+
+// IsCommanderTask reports whether a task title asks for an incident
+// commander to be named, so that naming one can tick it off. A title may be
+// one language or "English / 中文" as the seeded templates write it; any
+// half that matches, ignoring case and surrounding space, is enough.
+func IsCommanderTask(title string) bool {
+	for _, half := range strings.Split(title, " / ") {
+		half = strings.ToLower(strings.TrimSpace(half))
+		for _, want := range commanderTaskTitles {
+			if half == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // DefaultSOPTemplates are the checklists a new installation starts with, so
 // that the first incident already has a plan (seed 001: nobody is as calm as
 // they think at 3 a.m.). Each item is written in English and Chinese because

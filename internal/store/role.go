@@ -220,7 +220,47 @@ func assignRole(ctx context.Context, tx *tx, incidentID int64, role string, user
 	if err := writeAudit(ctx, tx, warroom.AuditRoleAssign, "incident", incidentID, data); err != nil {
 		return nil, err
 	}
+	if role == warroom.RoleCommander {
+		if err := completeCommanderTasks(ctx, tx, incidentID); err != nil {
+			return nil, err
+		}
+	}
 	return a, nil
+}
+
+// completeCommanderTasks ticks off the open "Assign an incident commander"
+// tasks once a commander is named: the checklist then says what is true
+// without someone remembering to tick it during the incident. The tick is
+// an ordinary task update, so its timeline event and audit row name whoever
+// assigned the commander.
+func completeCommanderTasks(ctx context.Context, tx *tx, incidentID int64) error {
+	rows, err := tx.query(ctx, `SELECT id, title FROM tasks WHERE incident_id = ? AND done = ? ORDER BY position`, incidentID, false)
+	if err != nil {
+		return fmt.Errorf("complete commander task: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		var title string
+		if err := rows.Scan(&id, &title); err != nil {
+			rows.Close()
+			return fmt.Errorf("complete commander task: %w", err)
+		}
+		if warroom.IsCommanderTask(title) {
+			ids = append(ids, id)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("complete commander task: %w", err)
+	}
+	done := true
+	for _, id := range ids {
+		if _, err := updateTask(ctx, tx, incidentID, id, warroom.TaskUpdate{Done: &done}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // endAssignment ends an assignment and puts that on the timeline.

@@ -126,3 +126,73 @@ func TestRoleAssignments(t *testing.T) {
 		})
 	})
 }
+
+// TestAssignCommanderTicksTask: naming a commander ticks the seeded "Assign
+// an incident commander" task in the same write, credited to whoever named
+// them; other roles and other tasks are left alone.
+func TestAssignCommanderTicksTask(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, engine string) {
+		e := newEnv(t, engine)
+		for _, tmpl := range warroom.DefaultSOPTemplates() {
+			if err := e.db.CreateSOPTemplate(e.ctx, tmpl); err != nil {
+				t.Fatal(err)
+			}
+		}
+		bob, _, _ := storetest.User(t, e.db, warroom.UserRoleResponder)
+		carol, carolCtx, _ := storetest.User(t, e.db, warroom.UserRoleResponder)
+		inc := e.declare(t, &warroom.Incident{Title: "db down", Severity: warroom.P1})
+		commanderTask := func() *warroom.Task {
+			t.Helper()
+			ts, err := e.db.FindTasks(e.ctx, inc.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var found *warroom.Task
+			for _, task := range ts {
+				if warroom.IsCommanderTask(task.Title) {
+					found = task
+				} else if task.Done {
+					t.Errorf("task %q ticked, want open", task.Title)
+				}
+			}
+			if found == nil {
+				t.Fatalf("no commander task in %+v", ts)
+			}
+			return found
+		}
+		if _, err := e.db.AssignRole(carolCtx, inc.ID, warroom.RoleScribe, bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		if task := commanderTask(); task.Done {
+			t.Fatalf("scribe ticked the commander task: %+v", task)
+		}
+		if _, err := e.db.AssignRole(carolCtx, inc.ID, warroom.RoleCommander, bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		task := commanderTask()
+		if !task.Done || task.DoneBy == nil || *task.DoneBy != carol.ID || task.DoneAt == nil {
+			t.Fatalf("commander task = %+v, want done by %d", task, carol.ID)
+		}
+		evs := e.events(t, inc.ID, warroom.EventTaskCompleted)
+		if len(evs) != 1 || evs[0].ActorID != carol.ID || !warroom.IsCommanderTask(evs[0].Text) {
+			t.Fatalf("task_completed events = %+v, want one by %d", evs, carol.ID)
+		}
+		// Reopened by hand, it stays open when the same commander is named
+		// again (nothing changed), and is ticked again by a new commander.
+		if _, err := e.db.UpdateTask(e.ctx, inc.ID, task.ID, warroom.TaskUpdate{Done: ptr(false)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.db.AssignRole(carolCtx, inc.ID, warroom.RoleCommander, bob.ID); err != nil {
+			t.Fatal(err)
+		}
+		if task := commanderTask(); task.Done {
+			t.Fatalf("re-naming the same commander ticked the task: %+v", task)
+		}
+		if _, err := e.db.AssignRole(e.ctx, inc.ID, warroom.RoleCommander, carol.ID); err != nil {
+			t.Fatal(err)
+		}
+		if task := commanderTask(); !task.Done || *task.DoneBy != e.admin.ID {
+			t.Fatalf("after a new commander task = %+v, want done by admin", task)
+		}
+	})
+}
