@@ -377,7 +377,16 @@ func alertListQueries(d dialect, f warroom.AlertFilter) (countQ, pageQ string, a
 			args = append(args, pat, pat)
 		} else {
 			if utf8.RuneCountInString(*f.Query) >= warroom.MinIndexedTermLen {
-				where = append(where, "id IN (SELECT rowid FROM alerts_fts WHERE alerts_fts MATCH ?)")
+				// A search on its own takes its newest matches straight off
+				// the index, which stops at the count's limit: a term in a
+				// tenth of a year's alerts is 100,000 matches, 2 ms this way
+				// and 40 ms or more when all of them are gathered first.
+				// With other filters every match is a candidate.
+				match := "id IN (SELECT rowid FROM alerts_fts WHERE alerts_fts MATCH ?)"
+				if len(where) == 1 {
+					match = fmt.Sprintf("id IN (SELECT rowid FROM alerts_fts WHERE alerts_fts MATCH ? ORDER BY rowid DESC LIMIT %d)", warroom.AlertCountLimit+1)
+				}
+				where = append(where, match)
 				args = append(args, `"`+strings.ReplaceAll(*f.Query, `"`, `""`)+`"`)
 			}
 			pat := "%" + escapeLike(strings.ToLower(*f.Query)) + "%"
