@@ -142,8 +142,8 @@ var sqliteURIEscaper = strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23")
 //     transaction survives power loss. A 2xx means durably stored; NORMAL
 //     would trade that promise for speed.
 //   - foreign_keys=ON: SQLite leaves references unchecked unless asked.
-// analysis_limit bounds the statistics PRAGMA optimize gathers to a sample
-// per index, so that analyzing a million alerts takes milliseconds.
+//   - analysis_limit=1000: PRAGMA optimize gathers statistics from a sample
+//     per index, so that analyzing a million alerts takes milliseconds.
 var sqlitePragmas = []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(FULL)", "foreign_keys(ON)", "analysis_limit(1000)"}
 
 // sqliteReadPragmas are set on read connections: query_only makes a write

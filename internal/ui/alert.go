@@ -41,18 +41,18 @@ func (h *Handler) serviceNames(r *http.Request) (map[int64]string, []*warroom.Se
 }
 
 type alertsData struct {
-	Alerts   []*warroom.Alert
-	Total    int
+	Alerts []*warroom.Alert
+	Total  int
 	// TotalText is the total as shown: past warroom.AlertCountLimit the
 	// count stopped, so it reads "more than" the limit.
 	TotalText string
-	Status   string
-	Query    string
-	Service  int64
-	Services []*warroom.Service
-	Names    map[int64]string
-	Err      string
-	Statuses []warroom.AlertStatus
+	Status    string
+	Query     string
+	Service   int64
+	Services  []*warroom.Service
+	Names     map[int64]string
+	Err       string
+	Statuses  []warroom.AlertStatus
 	// From, To, Prev and Next page through the list as the incident list
 	// does: a year of alerts is far too many for one page.
 	From, To   int
