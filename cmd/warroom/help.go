@@ -12,7 +12,7 @@ import (
 // but only serve's help lists it: a page of SMTP and single sign-on flags
 // under `incident list --help` hides the flags that command has.
 func serveOnlyFlag(name string) bool {
-	for _, p := range []string{"oidc-", "smtp-", "twilio-", "audit-checkpoint", "outbound-"} {
+	for _, p := range []string{"oidc-", "smtp-", "twilio-", "aliyun-", "phone-", "metrics-", "audit-checkpoint", "outbound-"} {
 		if strings.HasPrefix(name, p) {
 			return true
 		}

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -112,20 +111,7 @@ func (h *Handler) renderAlerts(w http.ResponseWriter, r *http.Request, rc *reque
 		d.TotalText = rc.L.T("list.total_more", "N", warroom.AlertCountLimit)
 	}
 	d.From, d.To = f.Offset+1, f.Offset+len(as)
-	page := func(off int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("offset", strconv.Itoa(off))
-		return "/alerts?" + v.Encode()
-	}
-	if f.Offset > 0 {
-		d.Prev = page(max(0, f.Offset-listPageSize))
-	}
-	if f.Offset+len(as) < total {
-		d.Next = page(f.Offset + listPageSize)
-	}
+	d.Prev, d.Next = pageLinks("/alerts", q, f.Offset, len(as), total)
 	h.render(w, r, rc, status, "alerts", rc.L.T("nav.alerts"), d)
 }
 
@@ -374,6 +360,8 @@ type monitorsData struct {
 	Names    map[int64]string
 	Base     string
 	Err      string
+	// Calendars are the working calendars a flow monitor may follow.
+	Calendars []*warroom.Calendar
 }
 
 func (d monitorsData) ErrorText() string { return d.Err }
@@ -401,7 +389,14 @@ func (h *Handler) renderMonitors(w http.ResponseWriter, r *http.Request, rc *req
 		h.fail(w, r, rc, err)
 		return
 	}
-	h.render(w, r, rc, status, "monitors", rc.L.T("nav.monitors"), monitorsData{Monitors: ms, Services: ss, Names: names, Base: baseURL(r), Err: errMsg})
+	var cals []*warroom.Calendar
+	if h.d.Calendars != nil {
+		if cals, err = h.d.Calendars.FindCalendars(r.Context()); err != nil {
+			h.fail(w, r, rc, err)
+			return
+		}
+	}
+	h.render(w, r, rc, status, "monitors", rc.L.T("nav.monitors"), monitorsData{Monitors: ms, Services: ss, Names: names, Base: baseURL(r), Err: errMsg, Calendars: cals})
 }
 
 func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request, rc *request) {
@@ -417,6 +412,7 @@ func (h *Handler) monitorCreate(w http.ResponseWriter, r *http.Request, rc *requ
 	if r.PostFormValue("weekdays") != "" {
 		m.BusinessHours.Days = []int{1, 2, 3, 4, 5}
 	}
+	m.BusinessHours.CalendarID, _ = strconv.ParseInt(r.PostFormValue("calendar_id"), 10, 64)
 	if err := h.d.Monitors.CreateMonitor(r.Context(), m); err != nil {
 		h.renderMonitors(w, r, rc, statusFor(warroom.ErrorCode(err)), h.errorText(r, rc, err))
 		return

@@ -3,7 +3,6 @@ package ui
 import (
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
@@ -79,20 +78,7 @@ func (h *Handler) incidentList(w http.ResponseWriter, r *http.Request, rc *reque
 	}
 	d.Incidents, d.Total, d.Services = incs, total, svcs
 	d.From, d.To = f.Offset+1, f.Offset+len(incs)
-	page := func(off int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("offset", strconv.Itoa(off))
-		return "/incidents?" + v.Encode()
-	}
-	if f.Offset > 0 {
-		d.Prev = page(max(0, f.Offset-listPageSize))
-	}
-	if f.Offset+len(incs) < total {
-		d.Next = page(f.Offset + listPageSize)
-	}
+	d.Prev, d.Next = pageLinks("/incidents", q, f.Offset, len(incs), total)
 	h.render(w, r, rc, http.StatusOK, "incidents", rc.L.T("nav.incidents"), d)
 }
 

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -67,21 +66,7 @@ func (h *Handler) postmortemList(w http.ResponseWriter, r *http.Request, rc *req
 	}
 	// A year holds thousands of postmortems: pages of fifty, as the
 	// incident list has.
-	page := func(off int) string {
-		v := url.Values{}
-		for k, vs := range q {
-			v[k] = vs
-		}
-		v.Set("offset", strconv.Itoa(off))
-		return "/postmortems?" + v.Encode()
-	}
-	var prev, next string
-	if f.Offset > 0 {
-		prev = page(max(0, f.Offset-listPageSize))
-	}
-	if f.Offset+len(ps) < n {
-		next = page(f.Offset + listPageSize)
-	}
+	prev, next := pageLinks("/postmortems", q, f.Offset, len(ps), n)
 	h.render(w, r, rc, http.StatusOK, "postmortems", rc.L.T("nav.postmortems"), map[string]any{
 		"Postmortems": ps, "Total": n, "Status": status,
 		"Statuses": []warroom.PostmortemStatus{warroom.PostmortemDraft, warroom.PostmortemInReview, warroom.PostmortemPublished},
