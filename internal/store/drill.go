@@ -17,40 +17,6 @@ var _ warroom.DrillService = (*DB)(nil)
 // role in it. Everyone else is left alone: the checks below sit where
 // pages and notices are written, so that no channel can forget them.
 
-// serviceOncall returns the users the first level of each service's
-// escalation policy pages at the transaction's now: the on-call of the
-// services.
-func serviceOncall(ctx context.Context, tx *tx, serviceIDs []int64) ([]int64, error) {
-	if len(serviceIDs) == 0 {
-		return nil, nil
-	}
-	policyIDs, err := selectIDs(ctx, tx, `SELECT DISTINCT policy_id FROM service_escalation_policies WHERE service_id IN (`+
-		placeholders(len(serviceIDs))+`) ORDER BY policy_id`, idArgs(serviceIDs)...)
-	if err != nil {
-		return nil, fmt.Errorf("service on-call: %w", err)
-	}
-	var out []int64
-	for _, id := range policyIDs {
-		p, err := findPolicy(ctx, tx, id)
-		if err != nil {
-			return nil, err
-		}
-		if len(p.Levels) == 0 {
-			continue
-		}
-		users, err := resolveTargets(ctx, tx, p.Levels[0].Targets)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range users {
-			if !slices.Contains(out, u) {
-				out = append(out, u)
-			}
-		}
-	}
-	return out, nil
-}
-
 // addDrillParticipants records users as participants of a drill incident.
 func addDrillParticipants(ctx context.Context, tx *tx, incidentID int64, userIDs ...int64) error {
 	for _, u := range userIDs {

@@ -329,7 +329,7 @@ func startDrillRun(ctx context.Context, tx *tx, id int64) error {
 	if err != nil {
 		return err
 	}
-	people, err := serviceOncall(ctx, tx, r.ServiceIDs)
+	people, err := serviceOnCall(ctx, tx, r.ServiceIDs)
 	if err != nil {
 		return err
 	}

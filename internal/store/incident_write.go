@@ -115,7 +115,7 @@ func declareRows(ctx context.Context, tx *tx, inc *warroom.Incident) (map[string
 	if inc.Drill {
 		// Participants before paging starts: the first page already
 		// goes to them alone.
-		oncall, err := serviceOncall(ctx, tx, serviceIDs)
+		oncall, err := serviceOnCall(ctx, tx, serviceIDs)
 		if err != nil {
 			return nil, err
 		}
